@@ -1,0 +1,56 @@
+/**
+ * Typed live samples of this machine. Every field that the source could not measure is `null`
+ * ("not available"), never 0.
+ */
+
+/** One GPU as seen in one nvidia-smi sample. */
+export type GpuSample = {
+	index: number;
+	uuid: string | null;
+	name: string;
+	/** utilization.gpu, percent; null under MIG or when not reported. */
+	util: number | null;
+	/** utilization.memory (memory controller busy), percent. */
+	memUtil: number | null;
+	memUsedMiB: number | null;
+	memTotalMiB: number | null;
+	tempC: number | null;
+	powerW: number | null;
+	powerLimitW: number | null;
+	smClockMHz: number | null;
+	fanPct: number | null;
+	pstate: string | null;
+	/** MIG mode is enabled: utilization is not reported per GPU. */
+	mig: boolean;
+};
+
+/** A process holding GPU memory (`--query-compute-apps`). */
+export type GpuProcess = {
+	gpuUuid: string | null;
+	pid: number;
+	name: string;
+	usedMemMiB: number | null;
+};
+
+/** Whether a host source works: `unavailable` (e.g. no nvidia-smi, `--no-gpu`) or `error` (it failed). */
+export type SourceStatus = 'ok' | 'unavailable' | 'error';
+
+/** One event from a host source; `time` is ms since the epoch. */
+export type HostEvent =
+	| {type: 'gpu/sample'; time: number; gpus: GpuSample[]}
+	| {type: 'gpu/processes'; time: number; processes: GpuProcess[]}
+	| {type: 'gpu/status'; status: SourceStatus; message: string | null}
+	| {type: 'cpu/sample'; time: number; totalPct: number | null; perCorePct: Array<number | null>}
+	| {
+			type: 'mem/sample';
+			time: number;
+			usedBytes: number | null;
+			totalBytes: number | null;
+			swapUsedBytes: number | null;
+			swapTotalBytes: number | null;
+	  }
+	| {type: 'net/sample'; time: number; rxBytesPerSec: number | null; txBytesPerSec: number | null}
+	| {type: 'system/status'; status: SourceStatus; message: string | null};
+
+/** A running source: stop() ends it and its child processes. */
+export type HostSource = {stop(): void};
