@@ -22,6 +22,12 @@ export type GpuSample = {
 	pstate: string | null;
 	/** MIG mode is enabled: utilization is not reported per GPU. */
 	mig: boolean;
+	/** Extra fields the nvidia-smi source fills in (optional so other sources may omit them). */
+	busId?: string | null;
+	memTempC?: number | null;
+	memClockMHz?: number | null;
+	maxSmClockMHz?: number | null;
+	driverVersion?: string | null;
 };
 
 /** A process holding GPU memory (`--query-compute-apps`). */
@@ -30,6 +36,8 @@ export type GpuProcess = {
 	pid: number;
 	name: string;
 	usedMemMiB: number | null;
+	/** The process is the watched run or one of its descendants (see markRunProcesses). */
+	run?: boolean;
 };
 
 /** Whether a host source works: `unavailable` (e.g. no nvidia-smi, `--no-gpu`) or `error` (it failed). */

@@ -94,6 +94,8 @@ export type Integrity = {
 	tail: 'clean' | 'partial';
 	/** Chunks (or legacy lines) skipped because they were corrupt. */
 	corruptChunks: number;
+	/** Records with valid framing whose protobuf could not be decoded (skipped). Binary runs only. */
+	undecodableRecords?: number;
 };
 
 /** Format of the run directory. */

@@ -1,0 +1,120 @@
+/**
+ * Keys as data: the dashboard's input handler, the help screen and the README key table are all
+ * built from KEYMAP, so they cannot drift apart.
+ */
+
+/** What a key press asks the dashboard to do. */
+export type Action =
+	| 'quit'
+	| 'help'
+	| 'nextPanel'
+	| 'prevPanel'
+	| 'up'
+	| 'down'
+	| 'left'
+	| 'right'
+	| 'pageUp'
+	| 'pageDown'
+	| 'top'
+	| 'bottom'
+	| 'filter'
+	| 'xAxis'
+	| 'focus'
+	| 'pause'
+	| 'smoothing'
+	| 'logScale'
+	| 'nextMatch'
+	| 'prevMatch'
+	| 'backToRun'
+	| 'escape';
+
+/** One binding: the keys (as shown to users), the action and its help text. */
+export type Binding = {keys: string[]; action: Action; help: string; group: 'General' | 'Navigate' | 'Charts' | 'Console'};
+
+/** Every key the dashboard understands. */
+export const KEYMAP: readonly Binding[] = [
+	{keys: ['q', 'Ctrl-C'], action: 'quit', help: 'quit', group: 'General'},
+	{keys: ['?'], action: 'help', help: 'show or hide this help', group: 'General'},
+	{keys: ['p'], action: 'pause', help: 'pause / resume live updates', group: 'General'},
+	{keys: ['b'], action: 'backToRun', help: 'after wbtop followed a new run: go back to the previous one (again: forward)', group: 'General'},
+	{keys: ['Esc'], action: 'escape', help: 'close help, clear filter / search, leave focus', group: 'General'},
+	{keys: ['Tab'], action: 'nextPanel', help: 'next panel (metrics, summary, console, system)', group: 'Navigate'},
+	{keys: ['Shift-Tab'], action: 'prevPanel', help: 'previous panel', group: 'Navigate'},
+	{keys: ['↑', 'k'], action: 'up', help: 'scroll up / previous chart', group: 'Navigate'},
+	{keys: ['↓', 'j'], action: 'down', help: 'scroll down / next chart', group: 'Navigate'},
+	{keys: ['←', 'h'], action: 'left', help: 'previous chart / page', group: 'Navigate'},
+	{keys: ['→', 'l'], action: 'right', help: 'next chart / page', group: 'Navigate'},
+	{keys: ['PgUp'], action: 'pageUp', help: 'page up (charts: previous page)', group: 'Navigate'},
+	{keys: ['PgDn', 'Space'], action: 'pageDown', help: 'page down (charts: next page)', group: 'Navigate'},
+	{keys: ['g', 'Home'], action: 'top', help: 'go to the top / first page', group: 'Navigate'},
+	{keys: ['G', 'End'], action: 'bottom', help: 'go to the end (console: follow the tail)', group: 'Navigate'},
+	{keys: ['/'], action: 'filter', help: 'filter metrics or summary (substring or /regex/); in the console: search', group: 'Charts'},
+	{keys: ['x'], action: 'xAxis', help: 'cycle the x-axis: _step, _runtime, _timestamp, step metrics, monotonic keys', group: 'Charts'},
+	{keys: ['f', 'Enter'], action: 'focus', help: 'focus the selected chart full-size (again: back to the grid)', group: 'Charts'},
+	{keys: ['s'], action: 'smoothing', help: 'cycle EMA smoothing: 0, 0.6, 0.9, 0.99', group: 'Charts'},
+	{keys: ['L'], action: 'logScale', help: 'toggle a log-scale y-axis', group: 'Charts'},
+	{keys: ['n'], action: 'nextMatch', help: 'next console search match', group: 'Console'},
+	{keys: ['N'], action: 'prevMatch', help: 'previous console search match', group: 'Console'},
+];
+
+/** The subset of Ink's `Key` that the matcher reads. */
+export type KeyFlags = {
+	upArrow?: boolean;
+	downArrow?: boolean;
+	leftArrow?: boolean;
+	rightArrow?: boolean;
+	pageUp?: boolean;
+	pageDown?: boolean;
+	home?: boolean;
+	end?: boolean;
+	return?: boolean;
+	escape?: boolean;
+	ctrl?: boolean;
+	shift?: boolean;
+	tab?: boolean;
+};
+
+/** The key name a press is written as in KEYMAP, or null for keys the dashboard ignores. */
+export function keyName(input: string, key: KeyFlags): string | null {
+	if (key.ctrl && input === 'c') return 'Ctrl-C';
+	if (key.upArrow) return '↑';
+	if (key.downArrow) return '↓';
+	if (key.leftArrow) return '←';
+	if (key.rightArrow) return '→';
+	if (key.pageUp) return 'PgUp';
+	if (key.pageDown) return 'PgDn';
+	if (key.home) return 'Home';
+	if (key.end) return 'End';
+	if (key.return) return 'Enter';
+	if (key.escape) return 'Esc';
+	if (key.tab) return key.shift ? 'Shift-Tab' : 'Tab';
+	if (input === ' ') return 'Space';
+	if (input.length === 1) return input;
+	return null;
+}
+
+const byKey = new Map<string, Action>();
+for (const binding of KEYMAP) for (const key of binding.keys) byKey.set(key, binding.action);
+
+/** Map a key press (Ink's `useInput` arguments) to an action, or null. */
+export function actionFor(input: string, key: KeyFlags): Action | null {
+	const name = keyName(input, key);
+	return name === null ? null : byKey.get(name) ?? null;
+}
+
+/** The help screen's lines, grouped, from KEYMAP. */
+export function helpLines(): string[] {
+	const lines: string[] = [];
+	const width = Math.max(...KEYMAP.map(binding => binding.keys.join(' ').length));
+	for (const group of ['General', 'Navigate', 'Charts', 'Console'] as const) {
+		lines.push(group);
+		for (const binding of KEYMAP.filter(b => b.group === group)) lines.push(`  ${binding.keys.join(' ').padEnd(width)}  ${binding.help}`);
+	}
+	return lines;
+}
+
+/** The README's key table (Markdown), from KEYMAP. */
+export function keyTableMarkdown(): string {
+	const rows = KEYMAP.map(binding => `| ${binding.keys.map(k => '`' + (k === '|' ? '\\|' : k) + '`').join(' ')} | ${binding.help} |`);
+	return ['| key | what it does |', '| --- | --- |', ...rows].join('\n');
+}

@@ -1,0 +1,78 @@
+/**
+ * One-shot modes that share the dashboard's reading and state code, without a live UI:
+ * `--once` (the dashboard as plain text), `--once --json`, and the helpers `--check`, `--line`
+ * and `export` build on.
+ */
+import React from 'react';
+import {renderToString} from 'ink';
+import {stripVTControlCharacters} from 'node:util';
+import {readRunOnce} from './run/run-reader.js';
+import type {RunLocation} from './run/locate.js';
+import {initialRunState, reduceRunEvents, type RunState} from './state/run-state.js';
+import {hostStateFromOnce, hostJson, initialHostState, type HostState} from './state/host-state.js';
+import {initialUiState} from './state/ui-state.js';
+import {computeAlerts, initialAlertMemory, type Alert} from './state/alerts.js';
+import {sampleGpusOnce} from './host/nvidia-smi.js';
+import {sampleSystemOnce} from './host/system.js';
+import {loadOutputLogFallback} from './state/console-fallback.js';
+import {Dashboard} from './ui/Dashboard.js';
+import {runReport} from './report.js';
+import type {LiveSnapshot} from './live.js';
+
+/** A run read whole, folded into state. */
+export type LoadedRun = {location: RunLocation; state: RunState};
+
+/** Read a run (already located) to its current end. Never writes into the run dir. */
+export function loadRun(path: string): LoadedRun {
+	const {location, events, integrity} = readRunOnce(path);
+	const state = reduceRunEvents(initialRunState(), events, Date.now());
+	state.format = location.format;
+	state.integrity = integrity;
+	loadOutputLogFallback(state, location.runDir);
+	return {location, state};
+}
+
+/** Sample the host once, bounded in time (a hung nvidia-smi must not hang `--once`). */
+export async function sampleHostOnce(options: {gpu: boolean; gpuWaitMs: number; nvidiaSmi?: string}): Promise<HostState> {
+	const [gpu, system] = await Promise.all([
+		options.gpu
+			? sampleGpusOnce({timeoutMs: options.gpuWaitMs, command: options.nvidiaSmi})
+			: Promise.resolve({status: 'unavailable' as const, message: 'live GPU view off (--no-gpu)', gpus: [], processes: []}),
+		sampleSystemOnce().catch(() => null),
+	]);
+	return hostStateFromOnce(gpu, system);
+}
+
+/** Alerts for a run read once (no live GPU history, so no idle alert). */
+export function alertsFor(state: RunState, host: HostState | null): Alert[] {
+	return computeAlerts(state, host, Date.now(), initialAlertMemory()).alerts;
+}
+
+/** The `--once --json` document as text. */
+export function onceJson(loaded: LoadedRun, host: HostState | null): string {
+	return JSON.stringify(runReport(loaded.state, loaded.location, host ? hostJson(host) : null, alertsFor(loaded.state, host)), null, 2);
+}
+
+/** The dashboard as plain text at the given size: no escape codes, never wider than `columns`. */
+export function onceText(loaded: LoadedRun, host: HostState, columns: number, rows: number): string {
+	const now = Date.now();
+	const snap: LiveSnapshot = {
+		version: 0,
+		run: loaded.state,
+		host,
+		location: loaded.location,
+		notice: null,
+		runError: null,
+		runGone: false,
+		alerts: alertsFor(loaded.state, host),
+		previous: null,
+	};
+	const text = renderToString(<Dashboard snap={snap} ui={initialUiState()} columns={columns} rows={rows} color={false} now={now} pulse={0} />, {columns});
+	// Plain text: strip any styling Ink added, and trailing spaces.
+	return stripVTControlCharacters(text)
+		.split('\n')
+		.map(line => line.replace(/\s+$/, ''))
+		.join('\n');
+}
+
+export {initialHostState};

@@ -1,0 +1,96 @@
+/**
+ * Command-line flags, their defaults and validation in one table, turned into typed Options by a
+ * pure function (tested without spawning the CLI).
+ */
+
+export type Mode = 'dashboard' | 'once' | 'json' | 'check' | 'line' | 'export' | 'demo';
+
+export type Options = {
+	mode: Mode;
+	path: string | null;
+	width: number | null;
+	height: number | null;
+	intervalMs: number;
+	gpu: boolean;
+	follow: boolean;
+	poll: boolean;
+	color: boolean;
+	bell: boolean;
+	exportFormat: 'csv' | 'jsonl';
+	/** How long `--once` waits for the first GPU sample, ms. */
+	gpuWaitMs: number;
+};
+
+/** Flag definitions for meow; also the source of the `--help` text's flag list. */
+export const FLAGS = {
+	once: {type: 'boolean', default: false, help: 'print the dashboard once as plain text and exit'},
+	json: {type: 'boolean', default: false, help: 'with --once: print one JSON document instead'},
+	width: {type: 'number', help: 'with --once: width in columns (default: the terminal, else 120)'},
+	height: {type: 'number', help: 'with --once: height in rows (default: the terminal, else 40)'},
+	interval: {type: 'number', default: 1000, help: 'live GPU/system sampling interval in ms (>= 100)'},
+	gpu: {type: 'boolean', default: true, help: '--no-gpu: do not run nvidia-smi (recorded GPU metrics are still shown)'},
+	follow: {type: 'boolean', default: true, help: '--no-follow: stay on this run when a new one starts in the wandb/ folder'},
+	poll: {type: 'boolean', default: false, help: 'watch files by polling (NFS and other shared filesystems)'},
+	color: {type: 'boolean', default: true, help: '--no-color: no colours (NO_COLOR is honoured too)'},
+	bell: {type: 'boolean', default: false, help: 'ring the terminal bell on each new health alert'},
+	check: {type: 'boolean', default: false, help: 'print problems, one per line; exit 2 crashed/failed, 1 warnings, 0 fine'},
+	line: {type: 'boolean', default: false, help: 'print one status line and exit (for a tmux status bar)'},
+	demo: {type: 'boolean', default: false, help: 'watch a built-in live demo run (no W&B needed)'},
+	csv: {type: 'boolean', default: false, help: 'with export: CSV (the default)'},
+	jsonl: {type: 'boolean', default: false, help: 'with export: one JSON object per line'},
+} as const;
+
+/** A usage error: printed as one line, exit code 2. */
+export class UsageError extends Error {}
+
+type RawFlags = {[K in keyof typeof FLAGS]?: unknown};
+
+/** Turn parsed flags and positional arguments into Options, or throw a UsageError. */
+export function toOptions(input: readonly string[], flags: RawFlags, env: NodeJS.ProcessEnv = process.env): Options {
+	const args = [...input];
+	let mode: Mode = 'dashboard';
+	if (args[0] === 'export') {
+		mode = 'export';
+		args.shift();
+	}
+	if (flags.demo) mode = 'demo';
+	const chosen = [flags.check && 'check', flags.line && 'line', flags.once && 'once'].filter(Boolean);
+	if (chosen.length > 1) throw new UsageError(`choose one of --once, --check and --line (got ${chosen.map(c => '--' + c).join(', ')})`);
+	if (mode === 'export' && chosen.length > 0) throw new UsageError(`export does not take --${chosen[0]}`);
+	if (flags.check) mode = 'check';
+	else if (flags.line) mode = 'line';
+	else if (flags.once) mode = flags.json ? 'json' : 'once';
+	if (flags.json && mode !== 'json') throw new UsageError('--json goes with --once (wbtop --once --json PATH)');
+	if (flags.csv && flags.jsonl) throw new UsageError('choose one of --csv and --jsonl');
+
+	if (args.length > 1) throw new UsageError(`expected one run path, got ${args.length}: ${args.join(' ')}`);
+	const path = args[0] ?? null;
+	if (path === null && mode !== 'demo') throw new UsageError('missing PATH: give a wandb/ folder, a run directory or a .wandb file (or --demo)');
+
+	const interval = flags.interval === undefined ? 1000 : Number(flags.interval);
+	if (!Number.isFinite(interval) || interval < 100 || interval > 600_000) {
+		throw new UsageError(`--interval must be a number of milliseconds from 100 to 600000, got '${String(flags.interval)}'`);
+	}
+	const size = (name: 'width' | 'height', min: number): number | null => {
+		const value = flags[name];
+		if (value === undefined) return null;
+		const number = Number(value);
+		if (!Number.isInteger(number) || number < min || number > 10_000) throw new UsageError(`--${name} must be a whole number >= ${min}, got '${String(value)}'`);
+		return number;
+	};
+	const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+	return {
+		mode,
+		path,
+		width: size('width', 20),
+		height: size('height', 5),
+		intervalMs: Math.round(interval),
+		gpu: flags.gpu !== false,
+		follow: flags.follow !== false,
+		poll: flags.poll === true || env.CHOKIDAR_USEPOLLING === '1',
+		color: flags.color !== false && !noColor,
+		bell: flags.bell === true,
+		exportFormat: flags.jsonl ? 'jsonl' : 'csv',
+		gpuWaitMs: 3000,
+	};
+}

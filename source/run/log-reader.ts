@@ -1,0 +1,288 @@
+/**
+ * The `.wandb` framing (doc §2): a 7-byte file header, then a LevelDB-style log of 32 KiB blocks
+ * counted from offset 0, each holding chunks `crc32:u32 | length:u16 | type:u8 | payload`.
+ *
+ * The decoder is pure and incremental. It is handed the file bytes from a resume point and returns
+ * the complete records it found plus where the next read must start: the first byte of a record
+ * that is not complete yet. Re-reading from there once the file has grown yields every record
+ * exactly once, whatever sizes the pieces came in. Damage is skipped and counted, never thrown.
+ */
+import * as zlib from 'node:zlib';
+
+export const BLOCK_SIZE = 32768;
+export const CHUNK_HEADER_SIZE = 7;
+export const FILE_HEADER_SIZE = 7;
+/** `:W&B`, magic 0xBEE1 little-endian, version 0. */
+export const FILE_HEADER = Uint8Array.of(0x3a, 0x57, 0x26, 0x42, 0xe1, 0xbe, 0x00);
+/** Records larger than this are refused as corrupt (a real record is at most a few MiB). */
+export const MAX_RECORD_SIZE = 64 * 1024 * 1024;
+
+export const CHUNK_FULL = 1;
+export const CHUNK_FIRST = 2;
+export const CHUNK_MIDDLE = 3;
+export const CHUNK_LAST = 4;
+
+/** Where decoding resumes. Treat as opaque: pass back the `next` of the previous result. */
+export type DecodeState = {
+	/** File offset of the first byte of the buffer handed to the next call. */
+	readonly offset: number;
+	/** After corruption: skip MIDDLE/LAST chunks until a FULL or FIRST one. */
+	readonly resyncing: boolean;
+	/**
+	 * Block origin: 0 normally; 7 for wandb-core < 0.17.6 files, whose writer left the file
+	 * header out of its block accounting (doc §2.2). Detected on the fly.
+	 */
+	readonly blockOrigin: 0 | 7;
+};
+
+export const INITIAL_STATE: DecodeState = {offset: 0, resyncing: false, blockOrigin: 0};
+
+export type DecodeResult = {
+	/** Payloads of the complete records, in file order. They may alias the input buffer. */
+	records: Uint8Array[];
+	/** File offset of each record's first chunk header (stable; safe to cache). */
+	recordOffsets: number[];
+	/** Where the next read must start (the start of the first incomplete record, or the end). */
+	nextOffset: number;
+	/** State to pass to the next call; `next.offset === nextOffset`. */
+	next: DecodeState;
+	/** Corrupt chunks or records skipped in this call. */
+	corrupt: number;
+	/** `partial` when bytes past `nextOffset` were left for later (a torn or still-growing tail). */
+	tail: 'clean' | 'partial';
+	/** Set when the file header is wrong: the file is not a wandb log. Nothing else is decoded. */
+	headerError?: string;
+};
+
+/** CRC-32 (IEEE, zlib's) of `data`. Node ≥ 20.15 has `zlib.crc32`; older Nodes use a table. */
+export const crc32: (data: Uint8Array) => number =
+	typeof zlib.crc32 === 'function' ? data => zlib.crc32(data) : tableCrc32;
+
+let crcTable: Uint32Array | null = null;
+function tableCrc32(data: Uint8Array): number {
+	if (crcTable === null) {
+		crcTable = new Uint32Array(256);
+		for (let n = 0; n < 256; n++) {
+			let c = n;
+			for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+			crcTable[n] = c >>> 0;
+		}
+	}
+	let crc = 0xffffffff;
+	for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
+	return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** Checks the 7-byte file header; returns an error message, or null when it is right. */
+export function checkFileHeader(header: Uint8Array): string | null {
+	const n = Math.min(header.length, FILE_HEADER_SIZE);
+	for (let i = 0; i < n; i++) {
+		if (header[i] === FILE_HEADER[i]) continue;
+		if (i < 6) {
+			const found = Array.from(header.subarray(0, n), b => b.toString(16).padStart(2, '0')).join(' ');
+			return `not a W&B run log: expected the header ":W&B" e1 be 00, found ${found}`;
+		}
+		return `unsupported W&B run log version ${header[6]} (only version 0 exists)`;
+	}
+	return null;
+}
+
+/**
+ * Decodes the complete records in `buf`, which holds the file's bytes from `state.offset` on.
+ * `buf` may end anywhere (a torn write, a capped read): an incomplete record is left for the next
+ * call, which must pass `result.next` and bytes from `result.nextOffset`.
+ */
+export function decodeLog(buf: Uint8Array, state: DecodeState = INITIAL_STATE): DecodeResult {
+	const base = state.offset;
+	const end = base + buf.length;
+	const records: Uint8Array[] = [];
+	const recordOffsets: number[] = [];
+	let corrupt = 0;
+	let resyncing = state.resyncing;
+	let origin = state.blockOrigin;
+	let pos = base;
+
+	if (base === 0) {
+		const headerError = checkFileHeader(buf);
+		if (headerError !== null) {
+			return {records, recordOffsets, nextOffset: 0, next: state, corrupt, tail: 'partial', headerError};
+		}
+		if (buf.length < FILE_HEADER_SIZE) {
+			// Nothing yet, or a header still being written: wait.
+			return {records, recordOffsets, nextOffset: 0, next: state, corrupt, tail: buf.length === 0 ? 'clean' : 'partial'};
+		}
+		pos = FILE_HEADER_SIZE;
+	}
+
+	// The record being reassembled from FIRST/MIDDLE chunks.
+	let recordStart = -1;
+	let parts: Uint8Array[] = [];
+	let partsSize = 0;
+	const dropOpenRecord = () => {
+		recordStart = -1;
+		parts = [];
+		partsSize = 0;
+	};
+	const markCorrupt = () => {
+		corrupt++;
+		dropOpenRecord();
+		resyncing = true;
+	};
+	const blockLeft = (at: number) => BLOCK_SIZE - ((at - origin) % BLOCK_SIZE);
+
+	while (pos < end) {
+		const left = blockLeft(pos);
+		if (left < CHUNK_HEADER_SIZE) {
+			// Trailer padding. A wrongly aligned (pre-0.17.6 core) file has a chunk here instead.
+			if (origin === 0 && !allZero(buf, pos - base, Math.min(pos + left, end) - base) && tryShift(buf, base, pos)) {
+				origin = 7;
+				continue;
+			}
+			pos = Math.min(pos + left, end);
+			continue;
+		}
+		if (end - pos < CHUNK_HEADER_SIZE) break; // torn chunk header: wait
+		const i = pos - base;
+		const length = buf[i + 4] | (buf[i + 5] << 8);
+		const type = buf[i + 6];
+		if (type === 0 && length === 0 && readU32(buf, i) === 0) {
+			// All-zero header: the rest of the block is zero fill (Go reader's rule). At EOF it only
+			// means "no more data yet", so wait rather than jump past bytes still to be written.
+			if (origin === 0 && tryShift(buf, base, pos)) {
+				origin = 7;
+				continue;
+			}
+			if (pos + left >= end) break;
+			if (recordStart >= 0) markCorrupt();
+			pos += left;
+			continue;
+		}
+		if (type < CHUNK_FULL || type > CHUNK_LAST || CHUNK_HEADER_SIZE + length > left) {
+			if (origin === 0 && type >= CHUNK_FULL && type <= CHUNK_LAST && tryShift(buf, base, pos)) {
+				origin = 7;
+				continue;
+			}
+			markCorrupt();
+			pos += left;
+			continue;
+		}
+		const chunkEnd = pos + CHUNK_HEADER_SIZE + length;
+		if (chunkEnd > end) break; // torn payload: wait
+		if (crc32(buf.subarray(i + 6, i + CHUNK_HEADER_SIZE + length)) !== readU32(buf, i)) {
+			// A bad chunk that ends exactly at EOF may be a write in progress: wait for more bytes.
+			if (chunkEnd === end) break;
+			markCorrupt();
+			pos += left;
+			continue;
+		}
+		const payload = buf.subarray(i + CHUNK_HEADER_SIZE, i + CHUNK_HEADER_SIZE + length);
+		switch (type) {
+			case CHUNK_FULL:
+				if (recordStart >= 0) corrupt++; // an unfinished record was cut short
+				dropOpenRecord();
+				records.push(payload);
+				recordOffsets.push(pos);
+				resyncing = false;
+				break;
+			case CHUNK_FIRST:
+				if (recordStart >= 0) corrupt++;
+				dropOpenRecord();
+				recordStart = pos;
+				parts.push(payload);
+				partsSize = length;
+				resyncing = false;
+				break;
+			default: // MIDDLE or LAST
+				if (recordStart < 0) {
+					// A continuation without its start: expected right after a resync, else damage.
+					if (!resyncing) {
+						corrupt++;
+						resyncing = true;
+					}
+					break;
+				}
+				parts.push(payload);
+				partsSize += length;
+				if (partsSize > MAX_RECORD_SIZE) {
+					markCorrupt();
+					break;
+				}
+				if (type === CHUNK_LAST) {
+					records.push(concat(parts, partsSize));
+					recordOffsets.push(recordStart);
+					dropOpenRecord();
+				}
+		}
+		pos = chunkEnd;
+	}
+
+	const nextOffset = recordStart >= 0 ? recordStart : pos;
+	// Resuming at an open record's FIRST chunk must not skip it as a resync leftover.
+	const next: DecodeState = {offset: nextOffset, resyncing: recordStart >= 0 ? false : resyncing, blockOrigin: origin};
+	return {records, recordOffsets, nextOffset, next, corrupt, tail: nextOffset < end ? 'partial' : 'clean'};
+}
+
+function readU32(buf: Uint8Array, i: number): number {
+	return (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24)) >>> 0;
+}
+
+function allZero(buf: Uint8Array, from: number, to: number): boolean {
+	for (let i = from; i < to; i++) if (buf[i] !== 0) return false;
+	return true;
+}
+
+/** True when a valid chunk (type, length and CRC) sits at `pos` with a 7-byte block origin. */
+function tryShift(buf: Uint8Array, base: number, pos: number): boolean {
+	const end = base + buf.length;
+	let at = pos;
+	const left = BLOCK_SIZE - ((at - 7) % BLOCK_SIZE);
+	if (left < CHUNK_HEADER_SIZE) {
+		// Under the shifted layout this is trailer padding: the next chunk must be valid.
+		if (!allZero(buf, at - base, Math.min(at + left, end) - base)) return false;
+		at += left;
+	}
+	if (end - at < CHUNK_HEADER_SIZE) return false;
+	const i = at - base;
+	const length = buf[i + 4] | (buf[i + 5] << 8);
+	const type = buf[i + 6];
+	const shiftedLeft = BLOCK_SIZE - ((at - 7) % BLOCK_SIZE);
+	if (type < CHUNK_FULL || type > CHUNK_LAST || CHUNK_HEADER_SIZE + length > shiftedLeft) return false;
+	if (at + CHUNK_HEADER_SIZE + length > end) return false;
+	return crc32(buf.subarray(i + 6, i + CHUNK_HEADER_SIZE + length)) === readU32(buf, i);
+}
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+	const out = new Uint8Array(size);
+	let p = 0;
+	for (const part of parts) {
+		out.set(part, p);
+		p += part.length;
+	}
+	return out;
+}
+
+/**
+ * Stateful wrapper around {@link decodeLog} for a reader that re-reads from `offset` each time.
+ * Counts corruption across calls.
+ */
+export class LogDecoder {
+	state: DecodeState = INITIAL_STATE;
+	corruptChunks = 0;
+	tail: 'clean' | 'partial' = 'clean';
+	headerError: string | null = null;
+
+	/** File offset the next `push` must start at. */
+	get offset(): number {
+		return this.state.offset;
+	}
+
+	/** Decodes `bytes`, which must be the file's bytes starting at {@link offset}. */
+	push(bytes: Uint8Array): Uint8Array[] {
+		const result = decodeLog(bytes, this.state);
+		this.state = result.next;
+		this.corruptChunks += result.corrupt;
+		this.tail = result.tail;
+		this.headerError = result.headerError ?? null;
+		return result.records;
+	}
+}

@@ -1,0 +1,177 @@
+/**
+ * Health alerts, derived from run and host state: NaN/Inf in a metric, a loss spike, a stalled
+ * run, an idle GPU under a live run, GPU memory nearly full, and fatal lines in the console.
+ * Pure: the caller passes the clock and carries `AlertMemory` between calls.
+ */
+import type {HostState} from './host-state.js';
+import {runStatus, type RunState} from './run-state.js';
+import {formatDuration, formatNumber} from '../view/format.js';
+import {sanitize} from '../view/sanitize.js';
+
+export type AlertKind = 'nan' | 'spike' | 'stall' | 'gpu-idle' | 'gpu-memory' | 'console';
+
+export type Alert = {
+	/** Stable identity: the same problem keeps its id while it lasts. */
+	id: string;
+	kind: AlertKind;
+	severity: 'warning' | 'error';
+	message: string;
+};
+
+/** What alert detection remembers between calls. */
+export type AlertMemory = {
+	/** Ids already reported (so `--bell` rings once per new alert). */
+	seen: Set<string>;
+	/** Console lines already scanned. */
+	consoleScanned: number;
+	/** Console alerts found so far (they stay: a traceback does not go away). */
+	consoleAlerts: Alert[];
+	/** First time (ms) every GPU was seen idle in the current idle stretch, per GPU. */
+	idleSince: Map<number, number>;
+};
+
+export function initialAlertMemory(): AlertMemory {
+	return {seen: new Set(), consoleScanned: 0, consoleAlerts: [], idleSince: new Map()};
+}
+
+/** Tunables; the defaults are what the README documents. */
+export const ALERT_LIMITS = {
+	/** A loss value beyond median + SPIKE_K x MAD of the window before it is a spike. */
+	spikeK: 10,
+	spikeMinWindow: 16,
+	/** Stalled: no new row for max(stallMinSeconds, stallIntervals x median row interval). */
+	stallMinSeconds: 300,
+	stallIntervals: 10,
+	gpuIdlePct: 5,
+	gpuIdleSeconds: 120,
+	gpuMemoryPct: 95,
+};
+
+const CONSOLE_PATTERNS: Array<{pattern: RegExp; label: string; severity: 'warning' | 'error'}> = [
+	{pattern: /CUDA out of memory|OutOfMemoryError/i, label: 'CUDA out of memory', severity: 'error'},
+	{pattern: /^Traceback \(most recent call last\)/, label: 'traceback', severity: 'error'},
+	{pattern: /(^|\s)Killed(\s|$)/, label: 'Killed', severity: 'error'},
+];
+
+/** Current alerts, the updated memory, and which alerts are new since the last call. */
+export function computeAlerts(run: RunState, host: HostState | null, now: number, memory: AlertMemory): {alerts: Alert[]; memory: AlertMemory; fresh: Alert[]} {
+	const alerts: Alert[] = [];
+	for (const [name, seen] of run.nonFinite) {
+		alerts.push({
+			id: `nan:${name}`,
+			kind: 'nan',
+			severity: 'warning',
+			message: `NaN/Inf in ${sanitize(name)} (${seen.count}×${seen.firstStep === null ? '' : `, first at step ${seen.firstStep}`})`,
+		});
+	}
+	alerts.push(...spikeAlerts(run));
+	const stall = stallAlert(run, now);
+	if (stall) alerts.push(stall);
+
+	const next: AlertMemory = {...memory, seen: memory.seen, idleSince: new Map(memory.idleSince)};
+	const lines = run.console.lines();
+	const total = run.console.totalLines;
+	// Only scan lines not seen before (the buffer is a ring: older lines may have been dropped).
+	const unseen = Math.min(lines.length, Math.max(0, total - memory.consoleScanned));
+	const consoleAlerts = [...memory.consoleAlerts];
+	for (let i = lines.length - unseen; i < lines.length; i++) {
+		const text = lines[i].text;
+		for (const {pattern, label, severity} of CONSOLE_PATTERNS) {
+			if (pattern.test(text) && !consoleAlerts.some(alert => alert.id === `console:${label}`)) {
+				consoleAlerts.push({id: `console:${label}`, kind: 'console', severity, message: `console: ${label}: ${sanitize(text).trim().slice(0, 80)}`});
+			}
+		}
+	}
+	// The last line may still be growing (a live progress bar): scan it again next time.
+	next.consoleScanned = Math.max(memory.consoleScanned, total - 1);
+	next.consoleAlerts = consoleAlerts;
+	alerts.push(...consoleAlerts);
+
+	if (host) alerts.push(...gpuAlerts(run, host, now, next));
+
+	const fresh = alerts.filter(alert => !memory.seen.has(alert.id));
+	if (fresh.length > 0) next.seen = new Set([...memory.seen, ...fresh.map(alert => alert.id)]);
+	return {alerts, memory: next, fresh};
+}
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = sorted.length >> 1;
+	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** A loss spike: some recent value beyond median + k·MAD of the values before it. */
+export function spikeAlerts(run: RunState): Alert[] {
+	const alerts: Alert[] = [];
+	for (const [name, recent] of run.recent) {
+		const values = recent.values;
+		if (values.length < ALERT_LIMITS.spikeMinWindow + 1) continue;
+		// Look at the newest few points so a spike stays visible for a while after it happened.
+		for (let i = values.length - 1; i >= Math.max(ALERT_LIMITS.spikeMinWindow, values.length - 8); i--) {
+			const value = values[i];
+			if (!Number.isFinite(value)) continue;
+			const window = values.slice(Math.max(0, i - 48), i).filter(Number.isFinite);
+			if (window.length < ALERT_LIMITS.spikeMinWindow) continue;
+			const m = median(window);
+			const mad = median(window.map(v => Math.abs(v - m)));
+			const scale = Math.max(mad, Math.abs(m) * 1e-3, 1e-12);
+			if (value > m + ALERT_LIMITS.spikeK * scale) {
+				const step = recent.steps[i];
+				alerts.push({
+					id: `spike:${name}:${step ?? i}`,
+					kind: 'spike',
+					severity: 'warning',
+					message: `spike in ${sanitize(name)}: ${formatNumber(value)} vs median ${formatNumber(m)}${step === null ? '' : ` at step ${step}`}`,
+				});
+				break;
+			}
+		}
+	}
+	return alerts;
+}
+
+/** Median seconds between recent rows (from `_timestamp`), or null. */
+export function medianRowInterval(run: RunState): number | null {
+	const recent = run.recentSteps;
+	if (recent.length < 3) return null;
+	const gaps: number[] = [];
+	for (let i = 1; i < recent.length; i++) gaps.push(recent[i][0] - recent[i - 1][0]);
+	return median(gaps);
+}
+
+/** A live run with no new row for max(5 min, 10x the median interval). */
+export function stallAlert(run: RunState, now: number): Alert | null {
+	if (runStatus(run) !== 'running' || run.rows === 0) return null;
+	// Prefer the row's own wall-clock time; fall back to when wbtop saw it.
+	const lastSeconds = run.lastRowTimestamp ?? (run.lastRowAt === null ? null : run.lastRowAt / 1000);
+	if (lastSeconds === null) return null;
+	const interval = medianRowInterval(run);
+	const limit = Math.max(ALERT_LIMITS.stallMinSeconds, interval === null ? 0 : ALERT_LIMITS.stallIntervals * interval);
+	const quiet = now / 1000 - lastSeconds;
+	if (quiet < limit) return null;
+	return {id: `stall:${run.lastStep}`, kind: 'stall', severity: 'warning', message: `stalled: no new row for ${formatDuration(quiet)} (last step ${run.lastStep ?? '—'})`};
+}
+
+function gpuAlerts(run: RunState, host: HostState, now: number, memory: AlertMemory): Alert[] {
+	const alerts: Alert[] = [];
+	const live = runStatus(run) === 'running';
+	for (const gpu of host.gpus) {
+		if (gpu.memUsedMiB !== null && gpu.memTotalMiB) {
+			const pct = (gpu.memUsedMiB / gpu.memTotalMiB) * 100;
+			if (pct > ALERT_LIMITS.gpuMemoryPct) {
+				alerts.push({id: `gpu-memory:${gpu.index}`, kind: 'gpu-memory', severity: 'warning', message: `GPU ${gpu.index} memory ${pct.toFixed(0)}% full`});
+			}
+		}
+		const idle = live && gpu.util !== null && gpu.util < ALERT_LIMITS.gpuIdlePct;
+		if (!idle) {
+			memory.idleSince.delete(gpu.index);
+			continue;
+		}
+		const since = memory.idleSince.get(gpu.index) ?? now;
+		memory.idleSince.set(gpu.index, since);
+		if (now - since >= ALERT_LIMITS.gpuIdleSeconds * 1000) {
+			alerts.push({id: `gpu-idle:${gpu.index}:${since}`, kind: 'gpu-idle', severity: 'warning', message: `GPU ${gpu.index} idle (<${ALERT_LIMITS.gpuIdlePct}%) for ${formatDuration((now - since) / 1000)} while the run is live`});
+		}
+	}
+	return alerts;
+}

@@ -1,0 +1,429 @@
+/**
+ * The run's state, folded from RunEvents. `reduceRun(state, event, now)` is deterministic (no I/O,
+ * no clock: `now` comes in) and returns the same state object with its `version` bumped.
+ *
+ * Why mutate in place: a long run has millions of history values. Copying a store per event
+ * would cost more than decoding it; instead the stores (typed-array series, the console ring)
+ * are owned by the state and `version` tells the UI and memoized charts what changed.
+ */
+import type {FlatValues, Integrity, RunEvent, RunFormat, RunInfo, Value} from '../run/events.js';
+import {AxisColumn, Series} from './series.js';
+import {ConsoleBuffer} from '../view/console-text.js';
+
+export type RunStatus = 'running' | 'finished' | 'failed' | 'crashed';
+
+/** A numeric history metric (name does not start with `_`). */
+export type Metric = {
+	name: string;
+	series: Series;
+	/** define_metric step metric, when declared for this name or a glob matching it. */
+	stepMetric: string | null;
+	hidden: boolean;
+};
+
+/** A summary entry and when (state clock, ms) it last changed, for the "just changed" highlight. */
+export type SummaryEntry = {value: Value; changedAt: number};
+
+/** Recorded system metrics (StatsRecords / legacy events), x = sample time. */
+export type RecordedStats = {
+	/** Sample time (epoch seconds) per stats row. */
+	time: AxisColumn;
+	series: Map<string, Series>;
+	/** StatsRecords seen (legacy: events lines). */
+	records: number;
+	lastTimestamp: number | null;
+};
+
+type MetricDeclaration = {name: string | null; glob: string | null; stepMetric: string | null; hidden: boolean};
+
+export type RunState = {
+	version: number;
+	format: RunFormat | null;
+	info: RunInfo | null;
+	sdkVersion: string | null;
+	config: FlatValues;
+	exit: {code: number; runtime: number | null} | null;
+	legacyState: {state: RunStatus; exitCode: number | null} | null;
+	preempting: boolean;
+	/** History records seen (legacy: lines). */
+	rows: number;
+	/** Row index of the latest merged row (rows sharing a step share an index), -1 before any. */
+	lastRowIndex: number;
+	firstStep: number | null;
+	lastStep: number | null;
+	/** `_timestamp` (epoch s) of the latest row that had one. */
+	lastRowTimestamp: number | null;
+	/** `_runtime` (s) of the latest row that had one. */
+	lastRuntime: number | null;
+	/** State clock (ms) when the latest row arrived. */
+	lastRowAt: number | null;
+	/** Recent (timestamp s, step) pairs, for steps/s over the last minute. */
+	recentSteps: Array<[number, number]>;
+	metrics: Map<string, Metric>;
+	/** x-axis candidates: `_step`, `_runtime`, `_timestamp` and every numeric key that has never decreased. */
+	axes: Map<string, AxisColumn>;
+	/** Keys dropped as x candidates because they decreased once. */
+	nonMonotonic: Set<string>;
+	declarations: MetricDeclaration[];
+	/** Latest non-numeric history values (media, strings), for the summary table. */
+	latestOther: Map<string, Value>;
+	summary: Map<string, SummaryEntry>;
+	stats: RecordedStats;
+	console: ConsoleBuffer;
+	/** Where the console lines come from: the log's console records, or `files/output.log`. */
+	consoleSource: string | null;
+	integrity: Integrity;
+	/** History values that were NaN/±Inf, by metric (for alerts and --check). */
+	nonFinite: Map<string, {count: number; firstStep: number | null}>;
+	/** The last RECENT_WINDOW raw values (and steps) of loss-like metrics, for spike alerts. */
+	recent: Map<string, {values: number[]; steps: Array<number | null>}>;
+};
+
+/** Raw values kept per loss-like metric for spike detection. */
+export const RECENT_WINDOW = 64;
+
+/** Metrics watched for spikes: anything named like a loss. */
+export function isLossLike(name: string): boolean {
+	return /loss/i.test(name);
+}
+
+/** Axis names that are always offered first, in this order. */
+export const BUILTIN_AXES = ['_step', '_runtime', '_timestamp'] as const;
+
+/** A fresh, empty run state. */
+export function initialRunState(): RunState {
+	return {
+		version: 0,
+		format: null,
+		info: null,
+		sdkVersion: null,
+		config: {},
+		exit: null,
+		legacyState: null,
+		preempting: false,
+		rows: 0,
+		lastRowIndex: -1,
+		firstStep: null,
+		lastStep: null,
+		lastRowTimestamp: null,
+		lastRuntime: null,
+		lastRowAt: null,
+		recentSteps: [],
+		metrics: new Map(),
+		axes: new Map(),
+		nonMonotonic: new Set(),
+		declarations: [],
+		latestOther: new Map(),
+		summary: new Map(),
+		stats: {time: new AxisColumn(), series: new Map(), records: 0, lastTimestamp: null},
+		console: new ConsoleBuffer(),
+		consoleSource: null,
+		integrity: {tail: 'clean', corruptChunks: 0},
+		nonFinite: new Map(),
+		recent: new Map(),
+	};
+}
+
+/** Fold one event into the state; `now` is the caller's clock in ms. */
+export function reduceRun(state: RunState, event: RunEvent, now: number): RunState {
+	switch (event.type) {
+		case 'header':
+			if (event.sdkVersion) state.sdkVersion = event.sdkVersion;
+			break;
+		case 'telemetry':
+			if (event.cliVersion && !state.sdkVersion) state.sdkVersion = event.cliVersion;
+			break;
+		case 'run':
+			state.info = mergeRunInfo(state.info, event.run);
+			Object.assign(state.config, event.run.config);
+			break;
+		case 'config':
+			Object.assign(state.config, event.update);
+			for (const key of event.remove) delete state.config[key];
+			break;
+		case 'history':
+			addHistoryRow(state, event.step, event.values, now);
+			break;
+		case 'summary':
+			for (const [key, value] of Object.entries(event.update)) {
+				const previous = state.summary.get(key);
+				if (!previous || !sameValue(previous.value, value)) state.summary.set(key, {value, changedAt: now});
+			}
+			for (const key of event.remove) state.summary.delete(key);
+			break;
+		case 'stats':
+			addStats(state.stats, event.timestamp, event.values);
+			break;
+		case 'console':
+			if (state.consoleSource !== 'console records') {
+				// Console records win over an output.log fallback loaded earlier.
+				if (state.consoleSource !== null) state.console = new ConsoleBuffer();
+				state.consoleSource = 'console records';
+			}
+			state.console.append(event.stream, event.text);
+			break;
+		case 'metric':
+			declareMetric(state, event);
+			break;
+		case 'exit':
+			state.exit = {code: event.exitCode, runtime: event.runtime};
+			break;
+		case 'preempting':
+			state.preempting = true;
+			break;
+		case 'legacy-state':
+			state.legacyState = {state: event.state, exitCode: event.exitCode};
+			break;
+	}
+	state.version++;
+	return state;
+}
+
+/** Fold many events (e.g. one read of the log). */
+export function reduceRunEvents(state: RunState, events: readonly RunEvent[], now: number): RunState {
+	for (const event of events) reduceRun(state, event, now);
+	return state;
+}
+
+function mergeRunInfo(previous: RunInfo | null, next: RunInfo): RunInfo {
+	if (!previous) return {...next, tags: [...next.tags], config: {...next.config}};
+	// A later run record carries values the server filled in: last non-empty value wins.
+	return {
+		id: next.id || previous.id,
+		name: next.name || previous.name,
+		project: next.project || previous.project,
+		entity: next.entity || previous.entity,
+		group: next.group || previous.group,
+		jobType: next.jobType || previous.jobType,
+		tags: next.tags.length > 0 ? [...next.tags] : previous.tags,
+		notes: next.notes || previous.notes,
+		host: next.host || previous.host,
+		startTime: next.startTime ?? previous.startTime,
+		config: {...previous.config, ...next.config},
+		startingStep: next.startingStep || previous.startingStep,
+		pid: next.pid ?? previous.pid,
+	};
+}
+
+function addHistoryRow(state: RunState, step: number | null, values: FlatValues, now: number): void {
+	state.rows++;
+	// Rows that repeat the previous step (legacy duplicates, core's split train/val rows) share one index.
+	const sameStep = step !== null && step === state.lastStep && state.lastRowIndex >= 0;
+	const row = sameStep ? state.lastRowIndex : state.lastRowIndex + 1;
+	state.lastRowIndex = row;
+	if (step !== null) {
+		if (state.firstStep === null) state.firstStep = step;
+		state.lastStep = step;
+	}
+	state.lastRowAt = now;
+
+	for (const key in values) {
+		const value = values[key];
+		if (typeof value === 'number') {
+			if (!key.startsWith('_')) addMetricValue(state, key, row, value, step);
+			addAxisValue(state, key, row, value);
+		} else if (value !== null && value !== undefined) {
+			state.latestOther.set(key, value);
+		}
+	}
+	if (step !== null && !('_step' in values)) addAxisValue(state, '_step', row, step);
+
+	const timestamp = values._timestamp;
+	if (typeof timestamp === 'number' && Number.isFinite(timestamp)) {
+		state.lastRowTimestamp = timestamp;
+		if (step !== null) {
+			state.recentSteps.push([timestamp, step]);
+			// Keep a bit more than a minute of rows (bounded: at most 4096 entries).
+			const cutoff = timestamp - 65;
+			let drop = 0;
+			while (drop < state.recentSteps.length - 1 && (state.recentSteps[drop][0] < cutoff || state.recentSteps.length - drop > 4096)) drop++;
+			if (drop > 0) state.recentSteps.splice(0, drop);
+		}
+	}
+	const runtime = values._runtime;
+	if (typeof runtime === 'number' && Number.isFinite(runtime)) state.lastRuntime = runtime;
+}
+
+function addMetricValue(state: RunState, key: string, row: number, value: number, step: number | null): void {
+	let metric = state.metrics.get(key);
+	if (!metric) {
+		const declaration = findDeclaration(state.declarations, key);
+		metric = {
+			name: key,
+			series: new Series(),
+			stepMetric: declaration?.stepMetric ?? null,
+			hidden: declaration?.hidden ?? false,
+		};
+		state.metrics.set(key, metric);
+	}
+	if (metric.series.count > 0 && metric.series.lastRow !== null && row <= metric.series.lastRow) return;
+	metric.series.append(row, value);
+	if (isLossLike(key)) {
+		let recent = state.recent.get(key);
+		if (!recent) {
+			recent = {values: [], steps: []};
+			state.recent.set(key, recent);
+		}
+		recent.values.push(value);
+		recent.steps.push(step);
+		if (recent.values.length > RECENT_WINDOW) {
+			recent.values.shift();
+			recent.steps.shift();
+		}
+	}
+	if (!Number.isFinite(value)) {
+		const seen = state.nonFinite.get(key);
+		if (seen) seen.count++;
+		else state.nonFinite.set(key, {count: 1, firstStep: step});
+	}
+}
+
+function addAxisValue(state: RunState, key: string, row: number, value: number): void {
+	if (state.nonMonotonic.has(key) || !Number.isFinite(value)) return;
+	let axis = state.axes.get(key);
+	if (!axis) {
+		axis = new AxisColumn();
+		state.axes.set(key, axis);
+	}
+	if (axis.count > 0 && axis.last !== null && value < axis.last) {
+		// Not an x-axis candidate any more: free its column (built-in axes are kept whatever they do).
+		if (!(BUILTIN_AXES as readonly string[]).includes(key)) {
+			state.axes.delete(key);
+			state.nonMonotonic.add(key);
+			return;
+		}
+	}
+	axis.append(row, value);
+}
+
+function declareMetric(state: RunState, event: Extract<RunEvent, {type: 'metric'}>): void {
+	const declaration: MetricDeclaration = {name: event.name, glob: event.glob, stepMetric: event.stepMetric, hidden: event.hidden};
+	state.declarations.push(declaration);
+	for (const metric of state.metrics.values()) {
+		if (matchesDeclaration(declaration, metric.name)) {
+			if (declaration.stepMetric) metric.stepMetric = declaration.stepMetric;
+			metric.hidden = declaration.hidden;
+		}
+	}
+}
+
+function findDeclaration(declarations: readonly MetricDeclaration[], key: string): MetricDeclaration | undefined {
+	// An exact name wins over a glob; later declarations win over earlier ones.
+	let glob: MetricDeclaration | undefined;
+	for (let i = declarations.length - 1; i >= 0; i--) {
+		const declaration = declarations[i];
+		if (declaration.name === key) return declaration;
+		if (!glob && declaration.glob && matchesDeclaration(declaration, key)) glob = declaration;
+	}
+	return glob;
+}
+
+function matchesDeclaration(declaration: MetricDeclaration, key: string): boolean {
+	if (declaration.name !== null) return declaration.name === key;
+	if (declaration.glob === null) return false;
+	return globToRegExp(declaration.glob).test(key);
+}
+
+const globCache = new Map<string, RegExp>();
+function globToRegExp(glob: string): RegExp {
+	let regexp = globCache.get(glob);
+	if (!regexp) {
+		regexp = new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+		globCache.set(glob, regexp);
+	}
+	return regexp;
+}
+
+function addStats(stats: RecordedStats, timestamp: number, values: Record<string, number>): void {
+	stats.records++;
+	// wandb-core writes several StatsRecords per tick with one timestamp: they share a row.
+	const sameTick = stats.lastTimestamp !== null && Math.abs(timestamp - stats.lastTimestamp) < 1e-6;
+	const row = sameTick ? stats.time.count - 1 : stats.time.count;
+	if (!sameTick) {
+		stats.time.append(row, timestamp);
+		stats.lastTimestamp = timestamp;
+	}
+	for (const key in values) {
+		let series = stats.series.get(key);
+		if (!series) {
+			series = new Series(512);
+			stats.series.set(key, series);
+		}
+		if (series.lastRow !== null && series.count > 0 && row <= series.lastRow) continue;
+		series.append(row, values[key]);
+	}
+}
+
+function sameValue(a: Value, b: Value): boolean {
+	if (a === b) return true;
+	if (typeof a === 'number' && typeof b === 'number') return Number.isNaN(a) && Number.isNaN(b);
+	if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+	return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The run's state, derived for every SDK generation (exit record, legacy metadata, else running). */
+export function runStatus(state: RunState): RunStatus {
+	if (state.exit) return state.exit.code === 0 ? 'finished' : exitCodeStatus(state.exit.code);
+	if (state.legacyState) return state.legacyState.state;
+	return 'running';
+}
+
+/**
+ * A non-zero exit is `failed` (the script raised or called sys.exit(n)); 255 is what wandb writes
+ * when the process died without reporting an exit code (killed, OOM, lost), so it is `crashed`
+ * (legacy runs record the same as state `killed` / 255).
+ */
+export function exitCodeStatus(code: number): RunStatus {
+	if (code === 0) return 'finished';
+	return code === 255 ? 'crashed' : 'failed';
+}
+
+/** The exit code, from the exit record or the legacy metadata. */
+export function runExitCode(state: RunState): number | null {
+	return state.exit?.code ?? state.legacyState?.exitCode ?? null;
+}
+
+/** Steps per second over the last minute of history time (null when not enough data). */
+export function stepsPerSecond(state: RunState): number | null {
+	const recent = state.recentSteps;
+	if (recent.length < 2) return null;
+	const [lastTime, lastStep] = recent[recent.length - 1];
+	let first = 0;
+	while (first < recent.length - 2 && recent[first][0] < lastTime - 60) first++;
+	const [firstTime, firstStep] = recent[first];
+	const seconds = lastTime - firstTime;
+	if (seconds <= 0) return null;
+	return (lastStep - firstStep) / seconds;
+}
+
+/** Names of the x-axes the `x` key cycles through, in order. */
+export function xAxisCandidates(state: RunState): string[] {
+	const names: string[] = [];
+	const add = (name: string) => {
+		if (!names.includes(name) && state.axes.has(name) && (state.axes.get(name)?.count ?? 0) > 0) names.push(name);
+	};
+	add('_step');
+	add('_runtime');
+	add('_timestamp');
+	for (const declaration of state.declarations) if (declaration.stepMetric) add(declaration.stepMetric);
+	for (const name of [...state.axes.keys()].sort()) add(name);
+	if (names.length === 0) names.push('_step');
+	return names;
+}
+
+/** The x-axis to start with: a step metric declared for every metric (glob `*`), else `_step`. */
+export function defaultXAxis(state: RunState): string {
+	for (let i = state.declarations.length - 1; i >= 0; i--) {
+		const declaration = state.declarations[i];
+		if (declaration.glob === '*' && declaration.stepMetric) return declaration.stepMetric;
+	}
+	return '_step';
+}
+
+/** How an axis' values read: step counts, durations, wall-clock times or plain numbers. */
+export function xKindOf(axis: string): 'step' | 'duration' | 'clock' | 'number' {
+	if (axis === '_runtime') return 'duration';
+	if (axis === '_timestamp') return 'clock';
+	if (axis === '_step' || /(^|[/._])(global_?)?step$/i.test(axis)) return 'step';
+	return 'number';
+}

@@ -1,0 +1,178 @@
+/**
+ * What the user has chosen on screen (focus, filter, x-axis, scroll positions), folded from
+ * key actions by a pure reducer. Data about the run lives in RunState, not here.
+ */
+import type {Action} from '../keymap.js';
+
+export type Panel = 'metrics' | 'summary' | 'console' | 'system';
+export const PANELS: readonly Panel[] = ['metrics', 'summary', 'console', 'system'];
+
+/** EMA weights the `s` key cycles through (as TensorBoard and W&B offer). */
+export const SMOOTHING_STEPS = [0, 0.6, 0.9, 0.99] as const;
+
+export type UiState = {
+	panel: Panel;
+	help: boolean;
+	paused: boolean;
+	/** The chosen x-axis name, or null for the run's default. */
+	xAxis: string | null;
+	/** Text being typed after `/` (metrics/summary filter or console search); null when not typing. */
+	input: {target: 'filter' | 'search'; text: string} | null;
+	/** Metric (and summary) filter: substring, or a regex written as /.../. */
+	filter: string;
+	/** Console search text. */
+	search: string;
+	/** Index of the current console match (counted from the newest). */
+	searchMatch: number;
+	/** Selected chart index among the visible (filtered) metrics. */
+	selected: number;
+	/** Show the selected chart full-size. */
+	focused: boolean;
+	/** Summary table first row. */
+	summaryScroll: number;
+	/** Console lines scrolled up from the tail; 0 follows the tail. */
+	consoleScroll: number;
+	/** Recorded system charts first row. */
+	systemScroll: number;
+	smoothing: number;
+	logScale: boolean;
+};
+
+export function initialUiState(): UiState {
+	return {
+		panel: 'metrics',
+		help: false,
+		paused: false,
+		xAxis: null,
+		input: null,
+		filter: '',
+		search: '',
+		searchMatch: 0,
+		selected: 0,
+		focused: false,
+		summaryScroll: 0,
+		consoleScroll: 0,
+		systemScroll: 0,
+		smoothing: 0,
+		logScale: false,
+	};
+}
+
+/** Context the reducer needs from the screen: how many charts fit a page, the x-axis choices. */
+export type UiContext = {
+	metricCount: number;
+	chartsPerPage: number;
+	xAxes: readonly string[];
+	currentXAxis: string;
+	/** Rows visible in the focused scrollable panel. */
+	pageRows: number;
+};
+
+/** Apply one key action. */
+export function reduceUi(ui: UiState, action: Action, context: UiContext): UiState {
+	if (ui.help && action !== 'quit') return action === 'help' || action === 'escape' ? {...ui, help: false} : ui;
+	const step = (delta: number) => moveIn(ui, delta, context);
+	switch (action) {
+		case 'help':
+			return {...ui, help: true};
+		case 'pause':
+			return {...ui, paused: !ui.paused};
+		case 'nextPanel':
+			return {...ui, panel: PANELS[(PANELS.indexOf(ui.panel) + 1) % PANELS.length]};
+		case 'prevPanel':
+			return {...ui, panel: PANELS[(PANELS.indexOf(ui.panel) + PANELS.length - 1) % PANELS.length]};
+		case 'up':
+			return step(ui.panel === 'metrics' ? -gridColumns(context) : -1);
+		case 'down':
+			return step(ui.panel === 'metrics' ? gridColumns(context) : 1);
+		case 'left':
+			return ui.panel === 'metrics' ? step(-1) : ui;
+		case 'right':
+			return ui.panel === 'metrics' ? step(1) : ui;
+		case 'pageUp':
+			return step(ui.panel === 'metrics' ? -context.chartsPerPage : -context.pageRows);
+		case 'pageDown':
+			return step(ui.panel === 'metrics' ? context.chartsPerPage : context.pageRows);
+		case 'top':
+			return step(-Number.MAX_SAFE_INTEGER);
+		case 'bottom':
+			return step(Number.MAX_SAFE_INTEGER);
+		case 'filter':
+			return {...ui, input: {target: ui.panel === 'console' ? 'search' : 'filter', text: ui.panel === 'console' ? ui.search : ui.filter}};
+		case 'xAxis': {
+			const axes = context.xAxes;
+			if (axes.length === 0) return ui;
+			const index = axes.indexOf(context.currentXAxis);
+			return {...ui, xAxis: axes[(index + 1) % axes.length]};
+		}
+		case 'focus':
+			return context.metricCount > 0 ? {...ui, focused: !ui.focused, panel: 'metrics'} : ui;
+		case 'smoothing': {
+			const index = SMOOTHING_STEPS.indexOf(ui.smoothing as (typeof SMOOTHING_STEPS)[number]);
+			return {...ui, smoothing: SMOOTHING_STEPS[(index + 1) % SMOOTHING_STEPS.length]};
+		}
+		case 'logScale':
+			return {...ui, logScale: !ui.logScale};
+		case 'nextMatch':
+			return ui.search ? {...ui, panel: 'console', searchMatch: Math.max(0, ui.searchMatch - 1)} : ui;
+		case 'prevMatch':
+			return ui.search ? {...ui, panel: 'console', searchMatch: ui.searchMatch + 1} : ui;
+		case 'escape':
+			if (ui.focused) return {...ui, focused: false};
+			if (ui.panel === 'console' && ui.search) return {...ui, search: '', searchMatch: 0};
+			if (ui.filter) return {...ui, filter: '', selected: 0};
+			return ui;
+		case 'quit':
+		case 'backToRun':
+			return ui; // handled by the app
+	}
+}
+
+/** Apply a typed character (or Backspace / Enter / Esc) while the `/` prompt is open. */
+export function reduceUiInput(ui: UiState, input: string, key: {return?: boolean; escape?: boolean; backspace?: boolean; delete?: boolean}): UiState {
+	if (!ui.input) return ui;
+	if (key.escape) return {...ui, input: null};
+	if (key.return) {
+		return ui.input.target === 'filter'
+			? {...ui, input: null, filter: ui.input.text, selected: 0, summaryScroll: 0}
+			: {...ui, input: null, search: ui.input.text, searchMatch: 0};
+	}
+	if (key.backspace || key.delete) return {...ui, input: {...ui.input, text: ui.input.text.slice(0, -1)}};
+	if (input && !/[\u0000-\u001F\u007F]/.test(input)) return {...ui, input: {...ui.input, text: (ui.input.text + input).slice(0, 200)}};
+	return ui;
+}
+
+function gridColumns(context: UiContext): number {
+	return Math.max(1, Math.round(Math.sqrt(context.chartsPerPage)));
+}
+
+function moveIn(ui: UiState, delta: number, context: UiContext): UiState {
+	const clamp = (value: number, max: number) => Math.max(0, Math.min(max, value));
+	switch (ui.panel) {
+		case 'metrics':
+			return {...ui, selected: clamp(ui.selected + delta, Math.max(0, context.metricCount - 1))};
+		case 'summary':
+			return {...ui, summaryScroll: Math.max(0, ui.summaryScroll + delta)};
+		case 'console':
+			// Scrolling is counted up from the tail, so "down" moves toward it.
+			return {...ui, consoleScroll: Math.max(0, ui.consoleScroll - delta)};
+		case 'system':
+			return {...ui, systemScroll: Math.max(0, ui.systemScroll + delta)};
+	}
+}
+
+/** Compile the metric filter: `/re/flags` is a regex, anything else a case-insensitive substring. */
+export function compileFilter(filter: string): (name: string) => boolean {
+	if (!filter) return () => true;
+	const regex = /^\/(.*)\/([a-z]*)$/.exec(filter);
+	if (regex) {
+		try {
+			const compiled = new RegExp(regex[1], regex[2].replace(/[gy]/g, ''));
+			return name => compiled.test(name);
+		} catch {
+			// An unfinished or invalid regex falls back to a substring match.
+		}
+	}
+	const needle = filter.toLowerCase();
+	return name => name.toLowerCase().includes(needle);
+}

@@ -1,0 +1,96 @@
+import React, {useEffect, useMemo, useState} from 'react';
+import {Box, useApp, useInput, useStdin, useStdout} from 'ink';
+import {actionFor} from '../keymap.js';
+import type {LiveSnapshot} from '../live.js';
+import {initialUiState, reduceUi, reduceUiInput, type UiState} from '../state/ui-state.js';
+import {Dashboard} from './Dashboard.js';
+import {dashboardContext} from '../view/dashboard-model.js';
+
+export type AppProps = {
+	/** Reads the live state; called on every tick. */
+	snapshot: () => LiveSnapshot;
+	/** Switch back to the previous run (after following a new one). */
+	onBack: () => void;
+	color: boolean;
+	/** Ms between state checks; a frame is drawn only when something changed. */
+	tickMs?: number;
+	/** Fixed size (tests); otherwise the terminal's, following resizes. */
+	size?: {columns: number; rows: number};
+};
+
+/** Terminal size, following resizes (Ink 6 re-lays out on resize but does not re-render components). */
+function useTerminalSize(fixed?: {columns: number; rows: number}) {
+	const {stdout} = useStdout();
+	const read = () => fixed ?? {columns: stdout.columns || 80, rows: stdout.rows || 24};
+	const [size, setSize] = useState(read);
+	useEffect(() => {
+		if (fixed) return;
+		const onResize = () => setSize(read());
+		stdout.on('resize', onResize);
+		return () => {
+			stdout.off('resize', onResize);
+		};
+	}, [stdout, fixed]);
+	return size;
+}
+
+/** The live dashboard: owns the UI state, polls the session on a tick, routes keys. */
+export function App({snapshot, onBack, color, tickMs = 250, size: fixedSize}: AppProps) {
+	const {exit} = useApp();
+	const {isRawModeSupported} = useStdin();
+	const size = useTerminalSize(fixedSize);
+	const [ui, setUi] = useState<UiState>(initialUiState);
+	const [frame, setFrame] = useState(() => ({snap: snapshot(), version: -1, now: Date.now(), pulse: 0}));
+
+	useEffect(() => {
+		const timer = setInterval(() => {
+			setFrame(previous => {
+				const snap = snapshot();
+				const now = Date.now();
+				const live = snap.run.exit === null;
+				// Redraw when data changed, or once a second so "last row Ns ago" and the live mark move.
+				const secondPassed = Math.floor(now / 1000) !== Math.floor(previous.now / 1000);
+				if (snap.version === previous.version && !(live && secondPassed)) return previous;
+				return {snap, version: snap.version, now, pulse: previous.pulse + (secondPassed ? 1 : 0)};
+			});
+		}, tickMs);
+		return () => clearInterval(timer);
+	}, [snapshot, tickMs]);
+
+	// While paused the last frame's data stays on screen (sources keep reading in the background).
+	const [frozen, setFrozen] = useState<typeof frame | null>(null);
+	useEffect(() => {
+		setFrozen(ui.paused ? frame : null);
+	}, [ui.paused]);
+	const shown = frozen ?? frame;
+
+	const context = useMemo(() => dashboardContext(shown.snap, ui, size), [shown, ui, size]);
+
+	useInput(
+		(input, key) => {
+			if (ui.input) {
+				if (key.ctrl && input === 'c') exit();
+				else setUi(current => reduceUiInput(current, input, key));
+				return;
+			}
+			const action = actionFor(input, key);
+			if (action === null) return;
+			if (action === 'quit') {
+				exit();
+				return;
+			}
+			if (action === 'backToRun') {
+				onBack();
+				return;
+			}
+			setUi(current => reduceUi(current, action, context));
+		},
+		{isActive: isRawModeSupported === true},
+	);
+
+	return (
+		<Box width={size.columns} height={Math.max(1, size.rows - 1)} flexDirection="column">
+			<Dashboard snap={shown.snap} ui={ui} columns={size.columns} rows={size.rows} color={color} now={shown.now} pulse={shown.pulse} />
+		</Box>
+	);
+}

@@ -1,0 +1,195 @@
+/**
+ * GPU panel: one line per GPU (`0 H100 80GB 100% ▆▇█▇ 19.7/79.6G 61°C 691/700W 1320MHz`), then
+ * the GPU processes with the run's own marked, as far as the given size allows. Renders props
+ * only; never taller than `height` nor wider than `width`.
+ */
+import React from 'react';
+import {Box, Text} from 'ink';
+import type {GpuProcess, GpuSample} from '../host/events.js';
+import {
+	fitLine,
+	formatBytes,
+	formatPct,
+	formatUsedTotal,
+	lineText,
+	shortGpuName,
+	sparkline,
+	type PanelLine,
+	type Segment,
+} from '../host/format-host.js';
+import type {HostState} from '../state/host-state.js';
+
+export type HostPanelProps = {
+	width: number;
+	height: number;
+	host: HostState;
+	/** Pid of the watched run; its GPU processes (and their children, when marked) are highlighted. */
+	runPid?: number | null;
+	color: boolean;
+	/** Only the essentials: no sparklines, no process list. */
+	compact?: boolean;
+};
+
+const MiB = 1024 * 1024;
+const SPARK_MIN = 4;
+const SPARK_MAX = 40;
+
+/** A GPU line's optional columns, in the order they are given up when space runs out (last first). */
+type Column = 'mem' | 'temp' | 'spark' | 'power' | 'clock';
+const COLUMN_PRIORITY: Column[] = ['mem', 'temp', 'spark', 'power', 'clock'];
+const COLUMN_ORDER: Column[] = ['spark', 'mem', 'temp', 'power', 'clock'];
+
+function tempText(g: GpuSample): string {
+	return g.tempC === null ? 'N/A' : `${Math.round(g.tempC)}°C`;
+}
+
+function powerText(g: GpuSample): string {
+	if (g.powerW === null) return 'N/A';
+	return g.powerLimitW === null ? `${Math.round(g.powerW)}W` : `${Math.round(g.powerW)}/${Math.round(g.powerLimitW)}W`;
+}
+
+function clockText(g: GpuSample): string {
+	return g.smClockMHz === null ? 'N/A' : `${Math.round(g.smClockMHz)}MHz`;
+}
+
+function memText(g: GpuSample): string {
+	return formatUsedTotal(g.memUsedMiB === null ? null : g.memUsedMiB * MiB, g.memTotalMiB === null ? null : g.memTotalMiB * MiB);
+}
+
+function utilSegment(g: GpuSample): Segment {
+	if (g.mig) return {text: ' MIG', color: 'magenta'};
+	if (g.util === null) return {text: ' N/A', dim: true};
+	return {text: formatPct(g.util), bold: true};
+}
+
+/** The lines of the GPU panel, before styling. Exported for tests and for non-Ink output. */
+export function gpuPanelLines(props: HostPanelProps): PanelLine[] {
+	const {width, height, host, compact = false} = props;
+	if (height <= 0 || width <= 0) return [];
+	if (host.gpuStatus !== 'ok') {
+		const text = `GPU: ${host.gpuMessage ?? (host.gpuStatus === 'unavailable' ? 'not available' : 'error')}`;
+		return [fitLine([{text, color: host.gpuStatus === 'error' ? 'red' : undefined, dim: host.gpuStatus !== 'error'}], width)];
+	}
+	if (host.gpus.length === 0) return [[{text: 'GPU: waiting for nvidia-smi…', dim: true}]].map(l => fitLine(l, width));
+
+	const gpus = host.gpus;
+	const idxW = Math.max(...gpus.map(g => String(g.index).length));
+	const names = gpus.map(g => shortGpuName(g.name));
+	// Name gets what is left after "index util" when the panel is very narrow.
+	const nameW = Math.max(1, Math.min(Math.max(...names.map(n => n.length)), 16, width - idxW - 7));
+	const core = idxW + 1 + nameW + 1 + 4;
+	const cells: Record<Exclude<Column, 'spark'>, string[]> = {
+		mem: gpus.map(memText),
+		temp: gpus.map(tempText),
+		power: gpus.map(powerText),
+		clock: gpus.map(clockText),
+	};
+	const colW = (c: Column) => (c === 'spark' ? SPARK_MIN : Math.max(...cells[c].map(s => s.length)));
+
+	// Greedy by priority: each column is kept if it still fits; leftover space widens the sparkline.
+	let used = core;
+	const kept = new Set<Column>();
+	for (const c of COLUMN_PRIORITY) {
+		if (c === 'spark' && compact) continue;
+		if (used + 1 + colW(c) <= width) {
+			kept.add(c);
+			used += 1 + colW(c);
+		}
+	}
+	const sparkW = kept.has('spark') ? Math.min(SPARK_MAX, SPARK_MIN + width - used) : 0;
+
+	const gpuLine = (g: GpuSample, i: number): PanelLine => {
+		const line: PanelLine = [
+			{text: String(g.index).padStart(idxW) + ' ', bold: true},
+			{text: names[i]!.slice(0, nameW).padEnd(nameW) + ' '},
+			utilSegment(g),
+		];
+		for (const c of COLUMN_ORDER) {
+			if (!kept.has(c)) continue;
+			line.push({text: ' '});
+			if (c === 'spark') {
+				line.push({text: sparkline(host.gpuHistory[g.index]?.util ?? [], sparkW), color: 'cyan'});
+				continue;
+			}
+			const text = cells[c][i]!.padStart(colW(c));
+			let color: string | undefined;
+			if (c === 'temp' && g.tempC !== null) color = g.tempC >= 85 ? 'red' : g.tempC >= 75 ? 'yellow' : undefined;
+			if (c === 'mem' && g.memUsedMiB !== null && g.memTotalMiB) color = g.memUsedMiB / g.memTotalMiB >= 0.95 ? 'yellow' : undefined;
+			line.push({text, color});
+		}
+		return fitLine(line, width);
+	};
+
+	const lines: PanelLine[] = [];
+	if (gpus.length > height) {
+		gpus.slice(0, height - 1).forEach((g, i) => lines.push(gpuLine(g, i)));
+		lines.push(fitLine([{text: `+${gpus.length - (height - 1)} more GPUs`, dim: true}], width));
+		return lines;
+	}
+	gpus.forEach((g, i) => lines.push(gpuLine(g, i)));
+	if (!compact) lines.push(...processLines(props, height - lines.length));
+	return lines;
+}
+
+/** The process list under the GPUs, in at most `room` lines; the run's processes first. */
+function processLines(props: HostPanelProps, room: number): PanelLine[] {
+	const {host, width, runPid} = props;
+	if (room < 1 || host.processesTime === null) return [];
+	const isRun = (p: GpuProcess) => p.run === true || (runPid !== null && runPid !== undefined && p.pid === runPid);
+	if (host.processes.length === 0) return [fitLine([{text: 'no GPU processes', dim: true}], width)];
+	const gpuOf = new Map(host.gpus.map(g => [g.uuid, g.index]));
+	const sorted = [...host.processes].sort(
+		(a, b) => Number(isRun(b)) - Number(isRun(a)) || (b.usedMemMiB ?? -1) - (a.usedMemMiB ?? -1) || a.pid - b.pid,
+	);
+	const pidW = Math.max(3, ...sorted.map(p => String(p.pid).length));
+	const lines: PanelLine[] = [];
+	// The column header only when it leaves room for at least two processes.
+	if (room >= 3) lines.push(fitLine([{text: `  ${'PID'.padStart(pidW)} GPU ${'MEM'.padStart(6)} PROCESS`, dim: true}], width));
+	const rows = room - lines.length;
+	const shown = sorted.length > rows ? sorted.slice(0, rows - 1) : sorted;
+	for (const p of shown) {
+		const run = isRun(p);
+		const gpu = p.gpuUuid !== null && gpuOf.has(p.gpuUuid) ? String(gpuOf.get(p.gpuUuid)) : '?';
+		const mem = p.usedMemMiB === null ? 'N/A' : formatBytes(p.usedMemMiB * MiB);
+		lines.push(
+			fitLine(
+				[
+					{text: run ? '▶ ' : '  ', color: 'green', bold: true},
+					{text: `${String(p.pid).padStart(pidW)} ${gpu.padStart(3)} ${mem.padStart(6)} `},
+					{text: p.name + (run ? ' (run)' : ''), color: run ? 'green' : undefined, bold: run},
+				],
+				width,
+			),
+		);
+	}
+	if (shown.length < sorted.length) {
+		const rest = sorted.length - shown.length;
+		const text = shown.length === 0 ? `${rest} GPU processes (${sorted.filter(isRun).length} of the run)` : `  +${rest} more processes`;
+		lines.push(fitLine([{text, dim: true}], width));
+	}
+	return lines;
+}
+
+/** Renders panel lines as Ink text, one `<Text wrap="truncate">` per line. */
+export function PanelLines({lines, width, height, color}: {lines: PanelLine[]; width: number; height: number; color: boolean}) {
+	return (
+		<Box flexDirection="column" width={width} height={height} overflow="hidden">
+			{lines.slice(0, height).map((line, i) => (
+				<Text key={i} wrap="truncate">
+					{color
+						? line.map((seg, j) => (
+								<Text key={j} color={seg.color} bold={seg.bold} dimColor={seg.dim}>
+									{seg.text}
+								</Text>
+							))
+						: lineText(line)}
+				</Text>
+			))}
+		</Box>
+	);
+}
+
+/** The GPU panel. */
+export function GpuPanel(props: HostPanelProps) {
+	return <PanelLines lines={gpuPanelLines(props)} width={props.width} height={props.height} color={props.color} />;
+}

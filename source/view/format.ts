@@ -1,0 +1,196 @@
+/**
+ * Short, stable text for numbers, durations, times, sizes and run values, and column-width aware
+ * truncate/pad (wide CJK and emoji take two terminal columns).
+ */
+import stringWidth from 'string-width';
+import type {Value} from '../run/events.js';
+import {sanitizeLine} from './sanitize.js';
+
+const SI_PREFIXES = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
+
+/** Drop trailing zeros of a fixed/precision mantissa: `1.500` → `1.5`, `2.000` → `2`. */
+function trimZeros(text: string): string {
+	if (!text.includes('.')) return text;
+	return text.replace(/\.?0+$/, '');
+}
+
+/** `1.2e-5` style (no `+`, no trailing zeros), `digits` after the point. */
+export function formatExponent(n: number, digits: number): string {
+	const [mantissa, exponent] = n.toExponential(Math.max(0, Math.min(20, digits))).split('e');
+	return `${trimZeros(mantissa)}e${exponent.replace('+', '')}`;
+}
+
+/** toPrecision without exponent output: integer digits are never dropped (`722` stays `722`). */
+function precise(abs: number, significant: number): string {
+	const integerDigits = abs >= 1 ? Math.floor(Math.log10(abs)) + 1 : 1;
+	return trimZeros(abs.toPrecision(Math.min(100, Math.max(1, significant, integerDigits))));
+}
+
+/**
+ * `n` scaled by a power of 1000 with an SI suffix and `significant` digits: `1.23M`, `45.6k`.
+ * Falls back to exponent form beyond E (1e18+).
+ */
+export function formatSI(n: number, significant = 3): string {
+	const abs = Math.abs(n);
+	let power = abs < 1 ? 0 : Math.floor(Math.log10(abs) / 3);
+	for (;;) {
+		if (power >= SI_PREFIXES.length) return formatExponent(n, significant - 1);
+		const scaled = abs / 1000 ** power;
+		const text = precise(scaled, significant);
+		// Rounding can carry into the next prefix: 999.96k → 1000k → 1M.
+		if (Number(text) >= 1000 && power + 1 < SI_PREFIXES.length) {
+			power++;
+			continue;
+		}
+		return `${n < 0 ? '-' : ''}${text}${SI_PREFIXES[power]}`;
+	}
+}
+
+/**
+ * Compact number for tables and headers: null → `—`, NaN → `NaN`, ±Inf → `+Inf`/`-Inf`, integers
+ * below 1e6 in full, large values with SI suffixes (`3.4M`), tiny ones in exponent form (`1.2e-5`),
+ * others with 5 significant digits. With `width`, precision drops until it fits (last resort: cut).
+ */
+export function formatNumber(n: number | null | undefined, width?: number): string {
+	if (n === null || n === undefined) return '—';
+	if (Number.isNaN(n)) return 'NaN';
+	if (n === Infinity) return '+Inf';
+	if (n === -Infinity) return '-Inf';
+	const text = compactNumber(n, 5);
+	if (width === undefined || text.length <= width) return text;
+	for (let significant = 4; significant >= 1; significant--) {
+		const shorter = compactNumber(n, significant, true);
+		if (shorter.length <= width) return shorter;
+	}
+	return text.slice(0, Math.max(0, width));
+}
+
+function compactNumber(n: number, significant: number, squeeze = false): string {
+	if (n === 0) return '0';
+	const abs = Math.abs(n);
+	if (abs >= 1e21 || abs < 1e-3) return formatExponent(n, Math.max(0, significant - 3));
+	if (Number.isInteger(n) && abs < 1e6 && !squeeze) return String(n);
+	if (abs >= 1e4 || (squeeze && abs >= 1e3)) return formatSI(n, Math.min(significant, 4));
+	return (n < 0 ? '-' : '') + precise(abs, significant);
+}
+
+/** Elapsed seconds as `45s`, `2.5s`, `5m03s`, `1h23m`, `2d04h`. */
+export function formatDuration(seconds: number): string {
+	if (!Number.isFinite(seconds)) return formatNumber(seconds);
+	if (seconds < 0) return `-${formatDuration(-seconds)}`;
+	if (seconds < 10 && !Number.isInteger(seconds)) {
+		const text = trimZeros(seconds.toFixed(1));
+		if (text !== '10') return `${text}s`;
+	}
+	const total = Math.round(seconds);
+	if (total < 60) return `${total}s`;
+	const pad = (k: number) => String(k).padStart(2, '0');
+	if (total < 3600) return `${Math.floor(total / 60)}m${pad(total % 60)}s`;
+	const minutes = Math.floor(total / 60);
+	if (total < 86400) return `${Math.floor(minutes / 60)}h${pad(minutes % 60)}m`;
+	const hours = Math.floor(total / 3600);
+	return `${Math.floor(hours / 24)}d${pad(hours % 24)}h`;
+}
+
+/** Local wall-clock time of an epoch (seconds) as `14:05`, or `14:05:09` with seconds. */
+export function formatClock(epochSeconds: number, withSeconds = false): string {
+	if (!Number.isFinite(epochSeconds)) return formatNumber(epochSeconds);
+	const date = new Date(epochSeconds * 1000);
+	const pad = (k: number) => String(k).padStart(2, '0');
+	const text = `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+	return withSeconds ? `${text}:${pad(date.getSeconds())}` : text;
+}
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+
+/** Bytes in IEC units: `512 B`, `1.5 KiB`, `23 MiB`, `1.2 GiB`. */
+export function formatBytes(n: number): string {
+	if (!Number.isFinite(n)) return formatNumber(n);
+	const sign = n < 0 ? '-' : '';
+	let value = Math.abs(n);
+	let unit = 0;
+	while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+	if (unit === 0) return `${sign}${Math.round(value)} B`;
+	let text = value < 10 ? trimZeros(value.toFixed(1)) : String(Math.round(value));
+	if (text === '1024' && unit < BYTE_UNITS.length - 1) {
+		text = '1';
+		unit++;
+	}
+	return `${sign}${text} ${BYTE_UNITS[unit]}`;
+}
+
+/** Bytes per second: `1.5 MiB/s`. */
+export function formatRate(bytesPerSecond: number): string {
+	return `${formatBytes(bytesPerSecond)}/s`;
+}
+
+/**
+ * One-line text for a summary/history value: numbers via formatNumber, strings sanitized, media as
+ * `[image 1500x800 png]`, lists as `[3 items]`, objects as `{2 keys}`.
+ */
+export function formatValue(v: Value): string {
+	if (v === null) return 'null';
+	switch (typeof v) {
+		case 'number':
+			return formatNumber(v);
+		case 'string':
+			return sanitizeLine(v);
+		case 'boolean':
+			return v ? 'true' : 'false';
+		default:
+			break;
+	}
+	if (Array.isArray(v)) return `[${v.length} ${v.length === 1 ? 'item' : 'items'}]`;
+	const record = v as {readonly [key: string]: Value};
+	if (record.kind === 'media' && typeof record.mediaType === 'string') {
+		const kind = sanitizeLine(record.mediaType).replace(/-file$/, '');
+		const detail = typeof record.detail === 'string' ? sanitizeLine(record.detail) : '';
+		return detail ? `[${kind} ${detail}]` : `[${kind}]`;
+	}
+	const keys = Object.keys(record).length;
+	return `{${keys} ${keys === 1 ? 'key' : 'keys'}}`;
+}
+
+// Printable ASCII only: width equals length, no segmentation needed.
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+
+let segmenter: Intl.Segmenter | null = null;
+
+/** Terminal columns taken by plain (already sanitized) text. */
+export function textWidth(text: string): number {
+	return PLAIN_ASCII.test(text) ? text.length : stringWidth(text);
+}
+
+/** Cut text to at most `width` columns, ending with `…` when cut; never splits a character. */
+export function truncate(text: string, width: number): string {
+	if (width <= 0) return '';
+	if (PLAIN_ASCII.test(text)) return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+	if (stringWidth(text) <= width) return text;
+	segmenter ??= new Intl.Segmenter();
+	let out = '';
+	let used = 0;
+	for (const {segment} of segmenter.segment(text)) {
+		const w = stringWidth(segment);
+		if (used + w > width - 1) break;
+		out += segment;
+		used += w;
+	}
+	return `${out}…`;
+}
+
+/** Truncate, then pad with spaces to exactly `width` columns. */
+export function padEnd(text: string, width: number): string {
+	if (width <= 0) return '';
+	const cut = truncate(text, width);
+	return cut + ' '.repeat(Math.max(0, width - textWidth(cut)));
+}
+
+/** Like padEnd, but right-aligned. */
+export function padStart(text: string, width: number): string {
+	if (width <= 0) return '';
+	const cut = truncate(text, width);
+	return ' '.repeat(Math.max(0, width - textWidth(cut))) + cut;
+}

@@ -1,0 +1,65 @@
+/**
+ * One sanitizer for every string that comes from a run (metric names, config, summary strings,
+ * console output) before it reaches the terminal. A training script can print anything, and a
+ * terminal obeys escape sequences: OSC 52 writes the clipboard, OSC 8 hides links, DCS can talk to
+ * tmux (`ESC P tmux; ...`), CSI moves the cursor over our frame. We drop them all.
+ */
+
+/* eslint-disable no-control-regex */
+
+// Any C0 control except tab (newline included), DEL, or C1 (0x80-0x9F): the fast-path test.
+const HAS_CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
+
+// Ordered alternatives; the first that matches at a position wins.
+const SEQUENCES = [
+	// CSI: ESC [ or 0x9B, parameter bytes, intermediate bytes, final byte.
+	'(?:\\x1b\\[|\\x9b)[\\x30-\\x3f]*[\\x20-\\x2f]*[\\x40-\\x7e]',
+	// OSC: ESC ] or 0x9D ... terminated by BEL or ST (ESC \ or 0x9C). An unterminated one is dropped
+	// up to the next ESC or the end, as a terminal would swallow it.
+	'(?:\\x1b\\]|\\x9d)[^\\x07\\x1b\\x9c]*(?:\\x07|\\x1b\\\\|\\x9c)?',
+	// DCS, SOS, PM, APC (7-bit and 8-bit introducers) ... terminated by ST.
+	'(?:\\x1b[PX^_]|[\\x90\\x98\\x9e\\x9f])[^\\x1b\\x9c]*(?:\\x1b\\\\|\\x9c)?',
+	// Other ESC sequences: ESC, intermediates, an optional final byte (ESC 7, ESC ( B, ESC c, a lone ESC).
+	'\\x1b[\\x20-\\x2f]*[\\x30-\\x7e]?',
+].join('|');
+
+const STRIP = new RegExp(`${SEQUENCES}|[\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f]`, 'g');
+const STRIP_KEEP_NEWLINES = new RegExp(`${SEQUENCES}|[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]`, 'g');
+
+export type SanitizeOptions = {
+	/** Keep `\n` (for multi-line text); otherwise newlines are removed like other controls. */
+	keepNewlines?: boolean;
+};
+
+/**
+ * Remove every terminal control sequence and control character from untrusted text: CSI, OSC
+ * (incl. OSC 52 and OSC 8), DCS/SOS/PM/APC, their 8-bit C1 forms, other ESC sequences, C0 controls
+ * except tab (and `\n` with keepNewlines), DEL, and C1 0x80-0x9F. Returns the input itself when it
+ * has nothing to remove.
+ */
+export function sanitize(text: string, options?: SanitizeOptions): string {
+	if (!HAS_CONTROL.test(text)) return text;
+	return text.replace(options?.keepNewlines ? STRIP_KEEP_NEWLINES : STRIP, '');
+}
+
+const TAB_STOP = 8;
+
+/**
+ * Sanitize for a single screen line: newlines (`\r\n`, `\n`, `\r`) become a space, and tabs expand to
+ * spaces at 8-column stops (counted in UTF-16 units; close enough for the rare wide character).
+ */
+export function sanitizeLine(text: string): string {
+	let clean = text;
+	if (HAS_CONTROL.test(clean)) {
+		clean = clean.replace(/\r\n|[\r\n]/g, ' ');
+		clean = sanitize(clean);
+	}
+	if (!clean.includes('\t')) return clean;
+	let out = '';
+	for (let i = 0; i < clean.length; i++) {
+		const ch = clean[i];
+		if (ch === '\t') out += ' '.repeat(TAB_STOP - (out.length % TAB_STOP));
+		else out += ch;
+	}
+	return out;
+}

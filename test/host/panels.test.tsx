@@ -1,0 +1,180 @@
+import React from 'react';
+import {readFileSync} from 'node:fs';
+import {render} from 'ink-testing-library';
+import {afterEach, describe, expect, it} from 'vitest';
+import type {GpuSample, HostEvent} from '../../source/host/events.js';
+import {parseComputeApps, parseGpuLine} from '../../source/host/parse-nvidia-smi.js';
+import {initialHostState, reduceHost, type HostState} from '../../source/state/host-state.js';
+import {GpuPanel, type HostPanelProps} from '../../source/ui/GpuPanel.js';
+import {SystemPanel} from '../../source/ui/SystemPanel.js';
+
+const capture = (name: string) => readFileSync(new URL(`../fixtures/nvidia-smi/h100/${name}`, import.meta.url), 'utf8');
+const loadGpus = capture('query-load-lms.csv')
+	.split('\n')
+	.filter(Boolean)
+	.map(l => parseGpuLine(l)!);
+
+/** The captured load stream played into the state, as `count` GPUs. */
+function gpuState(count = 1, change: (g: GpuSample) => GpuSample = g => g): HostState {
+	let s = initialHostState();
+	for (const g of loadGpus) {
+		const gpus = Array.from({length: count}, (_, i) => change({...g, index: i, uuid: i === 0 ? g.uuid : `${g.uuid}-${i}`}));
+		s = reduceHost(s, {type: 'gpu/sample', time: 1, gpus});
+	}
+	return reduceHost(s, {type: 'gpu/processes', time: 1, processes: parseComputeApps(capture('apps-load.csv'))});
+}
+
+const unmounts: Array<() => void> = [];
+afterEach(() => unmounts.splice(0).forEach(u => u()));
+
+async function frame(Panel: (p: HostPanelProps) => React.JSX.Element, props: Partial<HostPanelProps> & {host: HostState}) {
+	const r = render(<Panel width={100} height={10} color={false} {...props} />);
+	unmounts.push(r.unmount);
+	await new Promise(resolve => setTimeout(resolve, 0));
+	const text = r.lastFrame() ?? '';
+	const all = text.split('\n');
+	// The whole frame, blank lines included, never exceeds the panel height.
+	expect(all.length).toBeLessThanOrEqual(props.height ?? 10);
+	while (all.length > 0 && all[all.length - 1]!.trim() === '') all.pop();
+	return {text, lines: all};
+}
+
+function expectWithin(lines: string[], width: number, height: number) {
+	expect(lines.length).toBeLessThanOrEqual(height);
+	for (const l of lines) expect([...l].length).toBeLessThanOrEqual(width);
+}
+
+describe('GpuPanel', () => {
+	it('one H100 at 100 columns: name, utilization, sparkline, memory, temperature, power, clock', async () => {
+		const {lines} = await frame(GpuPanel, {host: gpuState(), width: 100, height: 6});
+		const last = loadGpus[loadGpus.length - 1]!;
+		expect(lines[0]).toMatch(/^0 H100 80GB 100% +█{10,} 19\.7\/79\.6G \d\d°C \d{3}\/700W \d{4}MHz$/);
+		expect(lines[0]).toContain(`${last.tempC}°C ${Math.round(last.powerW!)}/700W ${last.smClockMHz}MHz`);
+		expectWithin(lines, 100, 6);
+	});
+
+	it('lists GPU processes and marks the run (by runPid)', async () => {
+		const {text} = await frame(GpuPanel, {host: gpuState(), runPid: 605});
+		expect(text).toMatch(/▶ 605 +0 +19\.7G python3 \(run\)/);
+		const other = await frame(GpuPanel, {host: gpuState(), runPid: 1234});
+		expect(other.text).toMatch(/^ {2}605 +0 +19\.7G python3$/m);
+		expect(other.text).not.toContain('(run)');
+	});
+
+	it('at 60 columns the line still fits, with name, % and a short sparkline', async () => {
+		const {lines} = await frame(GpuPanel, {host: gpuState(), width: 60, height: 4});
+		expectWithin(lines, 60, 4);
+		expect(lines[0]).toMatch(/^0 H100 80GB 100% [▁▂▃▄▅▆▇█ ]{4,} 19\.7\/79\.6G/);
+	});
+
+	it('8 GPUs fit in 8 lines at 60 columns, one line each', async () => {
+		const {lines} = await frame(GpuPanel, {host: gpuState(8), width: 60, height: 8});
+		expect(lines).toHaveLength(8);
+		lines.forEach((l, i) => expect(l).toMatch(new RegExp(`^${i} H100 80GB 100%`)));
+		expectWithin(lines, 60, 8);
+	});
+
+	it('more GPUs than lines: the last line says how many are hidden', async () => {
+		const {lines} = await frame(GpuPanel, {host: gpuState(8), width: 60, height: 4});
+		expect(lines).toHaveLength(4);
+		expect(lines[3]).toBe('+5 more GPUs');
+	});
+
+	it('very narrow (24 columns): index, name and utilization survive', async () => {
+		const {lines} = await frame(GpuPanel, {host: gpuState(2), width: 24, height: 2});
+		expect(lines[0]).toMatch(/^0 H100 80GB 100%/);
+		expect(lines[1]).toMatch(/^1 H100 80GB 100%/);
+		expectWithin(lines, 24, 2);
+	});
+
+	it('MIG: shows "MIG" instead of a utilization number', async () => {
+		const {lines} = await frame(GpuPanel, {host: gpuState(1, g => ({...g, mig: true, util: null, memUtil: null}))});
+		expect(lines[0]).toMatch(/^0 H100 80GB  MIG /);
+		expect(lines[0]).not.toMatch(/\d+%/);
+	});
+
+	it('unknown values read N/A, never 0', async () => {
+		const {lines} = await frame(GpuPanel, {host: gpuState(1, g => ({...g, util: null, tempC: null, powerW: null}))});
+		expect(lines[0]).toMatch(/^0 H100 80GB  N\/A .* N\/A N\/A/);
+	});
+
+	it.each([
+		['unavailable', 'nvidia-smi not found — GPU panel disabled'],
+		['error', "couldn't communicate with the NVIDIA driver"],
+	] as const)('status %s: the message in place of the GPUs', async (status, message) => {
+		const host = reduceHost(gpuState(), {type: 'gpu/status', status, message});
+		const {lines} = await frame(GpuPanel, {host, width: 60, height: 5});
+		expect(lines[0]).toBe(`GPU: ${message}`);
+		expect(lines.join('\n')).not.toContain('H100');
+	});
+
+	it('an error message longer than the panel is cut, not wrapped', async () => {
+		const host = reduceHost(initialHostState(), {
+			type: 'gpu/status',
+			status: 'error',
+			message: 'NVML: Driver/library version mismatch (reboot after a driver upgrade) — retrying in 4 s',
+		});
+		const {lines} = await frame(GpuPanel, {host, width: 40, height: 3});
+		expect(lines).toHaveLength(1);
+		expect(lines[0]).toMatch(/^GPU: NVML: Driver\/library version mis.*…$/);
+		expectWithin(lines, 40, 3);
+	});
+
+	it('before the first sample: waiting', async () => {
+		const {lines} = await frame(GpuPanel, {host: initialHostState()});
+		expect(lines[0]).toBe('GPU: waiting for nvidia-smi…');
+	});
+
+	it('with colour on, text stays the same width', async () => {
+		const r = render(<GpuPanel width={60} height={8} color host={gpuState(8)} />);
+		unmounts.push(r.unmount);
+		await new Promise(resolve => setTimeout(resolve, 0));
+		const plain = (r.lastFrame() ?? '').replace(/\u001B\[[0-9;]*m/g, '').split('\n');
+		expectWithin(plain, 60, 8);
+		expect(plain[7]).toMatch(/^7 H100 80GB 100%/);
+	});
+});
+
+describe('SystemPanel', () => {
+	const events: HostEvent[] = [
+		{type: 'cpu/sample', time: 1, totalPct: null, perCorePct: [null, null, null, null]},
+		{type: 'cpu/sample', time: 2, totalPct: 37.4, perCorePct: [0, 30, 100, 19]},
+		{type: 'mem/sample', time: 2, usedBytes: 13.2 * 1024 ** 3, totalBytes: 62.8 * 1024 ** 3, swapUsedBytes: 0, swapTotalBytes: 8 * 1024 ** 3},
+		{type: 'net/sample', time: 2, rxBytesPerSec: 1.5 * 1024 ** 2, txBytesPerSec: 340 * 1024},
+	];
+	const host = events.reduce(reduceHost, initialHostState());
+
+	it('shows CPU %, per-core bars, memory, swap and network in human units', async () => {
+		const {lines} = await frame(SystemPanel, {host, width: 60, height: 6});
+		expect(lines[0]).toMatch(/^CPU  37% /);
+		expect(lines[1]).toBe('    ▁▃█▂');
+		expect(lines[2]).toMatch(/^MEM  21% 13\.2\/62\.8G /);
+		expect(lines[3]).toBe('SWP 0.0/8.0G');
+		expect(lines[4]).toMatch(/^NET ↓1\.5M\/s ↑340K\/s/);
+		expectWithin(lines, 60, 6);
+	});
+
+	it('first sample: rates are "…" (warming up), not 0', async () => {
+		const first = [events[0]!, {type: 'net/sample', time: 1, rxBytesPerSec: null, txBytesPerSec: null} as HostEvent].reduce(reduceHost, initialHostState());
+		const {lines} = await frame(SystemPanel, {host: first, width: 60, height: 6});
+		expect(lines[0]).toMatch(/^CPU +…/);
+		expect(lines.join('\n')).toContain('NET ↓… ↑…');
+		expect(lines.join('\n')).not.toMatch(/0B\/s|\b0%/);
+	});
+
+	it('short panel: CPU and memory first, then network', async () => {
+		const two = await frame(SystemPanel, {host, width: 40, height: 2});
+		expect(two.lines).toHaveLength(2);
+		expect(two.lines[0]).toMatch(/^CPU/);
+		expect(two.lines[1]).toMatch(/^MEM/);
+		const three = await frame(SystemPanel, {host, width: 40, height: 3});
+		expect(three.lines[2]).toMatch(/^NET/);
+		expectWithin(three.lines, 40, 3);
+	});
+
+	it('a failing system source shows its message', async () => {
+		const failing = reduceHost(host, {type: 'system/status', status: 'error', message: 'system stats: ENOENT /proc/stat'});
+		const {lines} = await frame(SystemPanel, {host: failing, width: 60, height: 4});
+		expect(lines[0]).toBe('SYS: system stats: ENOENT /proc/stat');
+	});
+});
