@@ -1,4 +1,4 @@
-import React, {useEffect, useMemo, useState} from 'react';
+import React, {useEffect, useRef, useState} from 'react';
 import {Box, useApp, useInput, useStdin, useStdout} from 'ink';
 import {actionFor} from '../keymap.js';
 import type {LiveSnapshot} from '../live.js';
@@ -40,6 +40,12 @@ export function App({snapshot, onBack, color, tickMs = 250, size: fixedSize}: Ap
 	const {isRawModeSupported} = useStdin();
 	const size = useTerminalSize(fixedSize);
 	const [ui, setUi] = useState<UiState>(initialUiState);
+	// Keys can arrive faster than frames: each one must see the state the previous one left.
+	const uiRef = useRef(ui);
+	const update = (next: UiState) => {
+		uiRef.current = next;
+		setUi(next);
+	};
 	const [frame, setFrame] = useState(() => ({snap: snapshot(), version: -1, now: Date.now(), pulse: 0}));
 
 	useEffect(() => {
@@ -64,13 +70,15 @@ export function App({snapshot, onBack, color, tickMs = 250, size: fixedSize}: Ap
 	}, [ui.paused]);
 	const shown = frozen ?? frame;
 
-	const context = useMemo(() => dashboardContext(shown.snap, ui, size), [shown, ui, size]);
+	const shownRef = useRef(shown);
+	shownRef.current = shown;
 
 	useInput(
 		(input, key) => {
-			if (ui.input) {
+			const current = uiRef.current;
+			if (current.input) {
 				if (key.ctrl && input === 'c') exit();
-				else setUi(current => reduceUiInput(current, input, key));
+				else update(reduceUiInput(current, input, key));
 				return;
 			}
 			const action = actionFor(input, key);
@@ -83,7 +91,7 @@ export function App({snapshot, onBack, color, tickMs = 250, size: fixedSize}: Ap
 				onBack();
 				return;
 			}
-			setUi(current => reduceUi(current, action, context));
+			update(reduceUi(current, action, dashboardContext(shownRef.current.snap, current, size)));
 		},
 		{isActive: isRawModeSupported === true},
 	);

@@ -25,10 +25,11 @@ export type ConsolePanelProps = {
 export function ConsolePanel(props: ConsolePanelProps) {
 	const {width, height, lines, color, search} = props;
 	const bodyHeight = Math.max(0, height - 1);
-	const end = Math.max(0, lines.length - props.scroll);
+	const scroll = Math.min(props.scroll, Math.max(0, lines.length - bodyHeight));
+	const end = Math.max(0, lines.length - scroll);
 	const start = Math.max(0, end - bodyHeight);
 	const visible = lines.slice(start, end);
-	const position = props.scroll > 0 ? ` ↑${props.scroll}` : ' (following)';
+	const position = scroll > 0 ? ` ↑${scroll}` : ' (following)';
 	const searchNote = search ? `  /${search}: ${props.matchCount} match${props.matchCount === 1 ? '' : 'es'}` : '';
 	const title = `Console ${lines.length} lines${position}${searchNote}  ${props.sourceNote}`;
 	return (

@@ -1,0 +1,115 @@
+import React from 'react';
+import {describe, expect, it} from 'vitest';
+import {render} from 'ink-testing-library';
+import {App} from '../../source/ui/App.js';
+import {realRun} from '../helpers/fixtures.js';
+import {h100Host, snapshotOf} from '../helpers/snapshot.js';
+import {KEYMAP, keyTableMarkdown} from '../../source/keymap.js';
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {ROOT} from '../helpers/fixtures.js';
+
+const tick = (ms = 0) => new Promise(resolve => setTimeout(resolve, ms));
+
+async function start(part = 'f230dm6e', size = {columns: 120, rows: 40}) {
+	const snap = snapshotOf(realRun(part), h100Host());
+	let backs = 0;
+	const app = render(<App snapshot={() => snap} onBack={() => backs++} color={false} size={size} tickMs={20} />);
+	await tick(30);
+	const press = async (keys: string) => {
+		app.stdin.write(keys);
+		await tick(30);
+	};
+	return {app, press, frame: () => app.lastFrame() ?? '', backs: () => backs};
+}
+
+describe('dashboard keys', () => {
+	it('x cycles the x-axis and the header always names it', async () => {
+		const {press, frame, app} = await start();
+		expect(frame()).toContain('x: _step');
+		await press('x');
+		expect(frame()).toContain('x: _runtime');
+		await press('x');
+		expect(frame()).toContain('x: _timestamp');
+		await press('x');
+		expect(frame()).toContain('x: epoch');
+		await press('x');
+		expect(frame()).toContain('x: _step');
+		app.unmount();
+	});
+
+	it('/ filters the charts (typed, applied with Enter, cleared with Esc)', async () => {
+		const {press, frame, app} = await start();
+		expect(frame()).toContain('18 metrics');
+		await press('/');
+		for (const ch of 'acha') await press(ch);
+		expect(frame()).toContain('/acha');
+		await press('\r');
+		expect(frame()).toContain('filter: acha');
+		expect(frame()).toMatch(/\(\d metrics\)/);
+		expect(frame()).not.toContain('aca_0001*asa_0001');
+		await press('\u001B');
+		await tick(60); // Ink waits briefly to tell a lone Esc from an escape sequence
+		expect(frame()).not.toContain('filter: acha');
+		app.unmount();
+	});
+
+	it('? opens the help built from the keymap, and Esc closes it', async () => {
+		const {press, frame, app} = await start();
+		await press('?');
+		for (const binding of KEYMAP) expect(frame()).toContain(binding.help.slice(0, 30));
+		await press('?');
+		expect(frame()).toContain('Console');
+		app.unmount();
+	});
+
+	it('Tab moves between panels and arrows page through charts', async () => {
+		const {press, frame, app} = await start();
+		expect(frame()).toContain('charts 1/');
+		await press('\u001B[6~'); // PgDn
+		expect(frame()).toContain('charts 2/');
+		await press('\t');
+		expect(frame()).toContain('[summary]');
+		await press('\t');
+		expect(frame()).toContain('[console]');
+		app.unmount();
+	});
+
+	it('f focuses the selected chart and f again returns to the grid', async () => {
+		const {press, frame, app} = await start();
+		await press('l');
+		await press('f');
+		expect(frame()).toMatch(/charts 2\/18/);
+		await press('f');
+		expect(frame()).toMatch(/charts 1\/\d \(18 metrics\)/);
+		app.unmount();
+	});
+
+	it('s cycles smoothing and L toggles a log y-axis, both shown in the header', async () => {
+		const {press, frame, app} = await start();
+		await press('s');
+		expect(frame()).toContain('smooth 0.6');
+		await press('L');
+		expect(frame()).toContain('log y');
+		app.unmount();
+	});
+
+	it('b asks the session to go back to the previous run', async () => {
+		const {press, backs, app} = await start();
+		await press('b');
+		expect(backs()).toBe(1);
+		app.unmount();
+	});
+});
+
+describe('keymap', () => {
+	it('binds each key once', () => {
+		const keys = KEYMAP.flatMap(binding => binding.keys);
+		expect(new Set(keys).size).toBe(keys.length);
+	});
+
+	it('is the README key table', () => {
+		const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+		expect(readme).toContain(keyTableMarkdown());
+	});
+});
