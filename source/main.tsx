@@ -83,6 +83,10 @@ export async function main(argv: string[]): Promise<number> {
 		case 'check': {
 			const loaded = loadRun(location.runDir);
 			const {lines, exitCode} = checkRun(loaded.state, alertsFor(loaded.state, null));
+			if (loaded.error) {
+				await writeOut(`unreadable: ${loaded.error}\n`);
+				return 2;
+			}
 			await writeOut(lines.join('\n') + '\n');
 			return exitCode;
 		}

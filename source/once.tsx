@@ -20,16 +20,16 @@ import {runReport} from './report.js';
 import type {LiveSnapshot} from './live.js';
 
 /** A run read whole, folded into state. */
-export type LoadedRun = {location: RunLocation; state: RunState};
+export type LoadedRun = {location: RunLocation; state: RunState; /** Why the log could not be read (e.g. not a wandb log). */ error: string | null};
 
 /** Read a run (already located) to its current end. Never writes into the run dir. */
 export function loadRun(path: string): LoadedRun {
-	const {location, events, integrity} = readRunOnce(path);
+	const {location, events, integrity, error} = readRunOnce(path);
 	const state = reduceRunEvents(initialRunState(), events, Date.now());
 	state.format = location.format;
 	state.integrity = integrity;
 	loadOutputLogFallback(state, location.runDir);
-	return {location, state};
+	return {location, state, error};
 }
 
 /** Sample the host once, bounded in time (a hung nvidia-smi must not hang `--once`). */
@@ -50,7 +50,7 @@ export function alertsFor(state: RunState, host: HostState | null): Alert[] {
 
 /** The `--once --json` document as text. */
 export function onceJson(loaded: LoadedRun, host: HostState | null): string {
-	return JSON.stringify(runReport(loaded.state, loaded.location, host ? hostJson(host) : null, alertsFor(loaded.state, host)), null, 2);
+	return JSON.stringify(runReport(loaded.state, loaded.location, host ? hostJson(host) : null, alertsFor(loaded.state, host), loaded.error), null, 2);
 }
 
 /** The dashboard as plain text at the given size: no escape codes, never wider than `columns`. */
@@ -62,7 +62,7 @@ export function onceText(loaded: LoadedRun, host: HostState, columns: number, ro
 		host,
 		location: loaded.location,
 		notice: null,
-		runError: null,
+		runError: loaded.error,
 		runGone: false,
 		alerts: alertsFor(loaded.state, host),
 		previous: null,

@@ -30,7 +30,7 @@ export function jsonValue(value: Value): unknown {
 }
 
 /** The whole document for one run (plus the host, where sampled). */
-export function runReport(state: RunState, location: RunLocation, host: HostJson | null, alerts: Alert[] = []) {
+export function runReport(state: RunState, location: RunLocation, host: HostJson | null, alerts: Alert[] = [], error: string | null = null) {
 	const metrics: Record<string, {count: number; last: number | string | null; min: number | string | null; max: number | string | null}> = {};
 	for (const name of [...state.metrics.keys()].sort()) {
 		const series = state.metrics.get(name)!.series;
@@ -67,7 +67,7 @@ export function runReport(state: RunState, location: RunLocation, host: HostJson
 		config,
 		system: {records: state.stats.records, metrics: [...state.stats.series.keys()].sort()},
 		console: {lines: state.console.totalLines, source: state.consoleSource},
-		integrity: {tail: state.integrity.tail, corruptChunks: state.integrity.corruptChunks},
+		integrity: {tail: state.integrity.tail, corruptChunks: state.integrity.corruptChunks, error},
 		alerts: alerts.map(alert => ({kind: alert.kind, severity: alert.severity, message: alert.message})),
 		...(host ? {host} : {}),
 	};

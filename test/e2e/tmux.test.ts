@@ -1,0 +1,63 @@
+// The real binary in a real terminal (tmux), at the sizes our users run it.
+import {describe, expect, it} from 'vitest';
+import {CLI, realRun} from '../helpers/fixtures.js';
+import {hasTmux, startPane} from '../helpers/tmux.js';
+
+const maybe = hasTmux ? describe : describe.skip;
+
+function checkFits(screen: string, columns: number, rows: number) {
+	const lines = screen.split('\n');
+	expect(lines.length).toBeLessThanOrEqual(rows + 1);
+	for (const line of lines) expect([...line].length).toBeLessThanOrEqual(columns);
+}
+
+maybe('wbtop in tmux', () => {
+	it('the demo at 120x40: charts move live, x switches the axis, q quits and restores the screen', async () => {
+		const pane = startPane(`node ${CLI} --demo --no-gpu`, 120, 40);
+		try {
+			const first = await pane.waitFor(screen => screen.includes('x: _step') && screen.includes('train/loss'));
+			checkFits(first, 120, 40);
+			const step = Number(/step (\d+)/.exec(first)![1]);
+			const later = await pane.waitFor(screen => Number(/step (\d+)/.exec(screen)?.[1] ?? 0) > step);
+			expect(later).toMatch(/┤/);
+			expect(later).toContain('Console');
+			expect(later).toContain('Summary');
+			pane.keys('x');
+			await pane.waitFor(screen => screen.includes('x: _runtime'));
+			pane.keys('q');
+			await pane.waitFor(() => !pane.alive(), 5000);
+			// Back on the normal screen: no dashboard left behind.
+			expect(pane.screen()).not.toContain('x: _runtime');
+		} finally {
+			pane.kill();
+		}
+	}, 30_000);
+
+	it('at 60x15 the compact view is never garbled', async () => {
+		const pane = startPane(`node ${CLI} --no-gpu ${realRun('f230dm6e')}`, 60, 15);
+		try {
+			const screen = await pane.waitFor(s => s.includes('step 1714'));
+			checkFits(screen, 60, 15);
+			expect(screen).toContain('finished');
+			expect(screen.split('\n').filter(line => /[▁▂▃▄▅▆▇█]/.test(line)).length).toBeGreaterThanOrEqual(5);
+			pane.keys('q');
+			await pane.waitFor(() => !pane.alive(), 5000);
+		} finally {
+			pane.kill();
+		}
+	}, 30_000);
+
+	it('at 80x24 every panel is visible', async () => {
+		const pane = startPane(`node ${CLI} --no-gpu ${realRun('h0sbxufh')}`, 80, 24);
+		try {
+			const screen = await pane.waitFor(s => s.includes('Summary'));
+			checkFits(screen, 80, 24);
+			for (const text of ['finished', 'x: _step', 'Console', 'Summary', 'Recorded by W&B', 'GPU']) expect(screen).toContain(text);
+			expect(screen).toMatch(/┤/);
+			pane.keys('C-c');
+			await pane.waitFor(() => !pane.alive(), 5000);
+		} finally {
+			pane.kill();
+		}
+	}, 30_000);
+});

@@ -1,0 +1,49 @@
+/** Runs the real binary inside tmux at a given size, to see the screen a user sees. */
+import {execFileSync, spawnSync} from 'node:child_process';
+
+export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+export type Pane = {
+	screen(): string;
+	keys(...keys: string[]): void;
+	/** Poll the screen until `test` passes (or throw with the last screen). */
+	waitFor(test: (screen: string) => boolean, timeoutMs?: number): Promise<string>;
+	alive(): boolean;
+	kill(): void;
+};
+
+let counter = 0;
+
+/** Start `command` in a detached tmux session of `columns` x `rows`. */
+export function startPane(command: string, columns: number, rows: number, env: Record<string, string> = {}): Pane {
+	const name = `wbtop-test-${process.pid}-${counter++}`;
+	const socket = ['-L', 'wbtop-tests'];
+	const envArgs = Object.entries({CI: '', ...env}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
+	// A tmux server that is just exiting (its last session was killed) can refuse a new session: retry.
+	for (let attempt = 0; ; attempt++) {
+		const started = spawnSync('tmux', [...socket, '-f', '/dev/null', 'new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), ...envArgs, command], {encoding: 'utf8'});
+		if (started.status === 0) break;
+		if (attempt >= 5) throw new Error(`tmux new-session failed: ${started.stderr}`);
+		spawnSync('sleep', ['0.2']);
+	}
+	execFileSync('tmux', [...socket, 'set-option', '-t', name, 'remain-on-exit', 'on']);
+	const tmux = (...args: string[]) => execFileSync('tmux', [...socket, ...args], {encoding: 'utf8'});
+	return {
+		screen: () => tmux('capture-pane', '-p', '-t', name),
+		keys: (...keys) => void tmux('send-keys', '-t', name, ...keys),
+		async waitFor(test, timeoutMs = 10_000) {
+			const end = Date.now() + timeoutMs;
+			let screen = '';
+			while (Date.now() < end) {
+				screen = tmux('capture-pane', '-p', '-t', name);
+				if (test(screen)) return screen;
+				await new Promise(resolve => setTimeout(resolve, 100));
+			}
+			throw new Error(`timed out waiting; screen was:\n${screen}`);
+		},
+		alive: () => tmux('display-message', '-p', '-t', name, '#{pane_dead}').trim() === '0',
+		kill: () => {
+			spawnSync('tmux', [...socket, 'kill-session', '-t', name]);
+		},
+	};
+}
