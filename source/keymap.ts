@@ -26,10 +26,12 @@ export type Action =
 	| 'nextMatch'
 	| 'prevMatch'
 	| 'backToRun'
+	| 'runs'
+	| 'overlay'
 	| 'escape';
 
 /** One binding: the keys (as shown to users), the action and its help text. */
-export type Binding = {keys: string[]; action: Action; help: string; group: 'General' | 'Navigate' | 'Charts' | 'Console'};
+export type Binding = {keys: string[]; action: Action; help: string; group: 'General' | 'Navigate' | 'Charts' | 'Runs' | 'Console'};
 
 /** Every key the dashboard understands. */
 export const KEYMAP: readonly Binding[] = [
@@ -53,6 +55,8 @@ export const KEYMAP: readonly Binding[] = [
 	{keys: ['f', 'Enter'], action: 'focus', help: 'focus the selected chart full-size (again: back to the grid)', group: 'Charts'},
 	{keys: ['s'], action: 'smoothing', help: 'cycle EMA smoothing: 0, 0.6, 0.9, 0.99', group: 'Charts'},
 	{keys: ['L'], action: 'logScale', help: 'toggle a log-scale y-axis', group: 'Charts'},
+	{keys: ['r'], action: 'runs', help: 'runs of the wandb/ folder: list (name, id, state, steps, age); Enter opens one', group: 'Runs'},
+	{keys: ['o'], action: 'overlay', help: 'in the runs list: add / remove the run from the chart overlay (one metric across runs)', group: 'Runs'},
 	{keys: ['n'], action: 'nextMatch', help: 'next console search match', group: 'Console'},
 	{keys: ['N'], action: 'prevMatch', help: 'previous console search match', group: 'Console'},
 ];
@@ -106,7 +110,7 @@ export function actionFor(input: string, key: KeyFlags): Action | null {
 export function helpLines(): string[] {
 	const lines: string[] = [];
 	const width = Math.max(...KEYMAP.map(binding => binding.keys.join(' ').length));
-	for (const group of ['General', 'Navigate', 'Charts', 'Console'] as const) {
+	for (const group of ['General', 'Navigate', 'Charts', 'Runs', 'Console'] as const) {
 		lines.push(group);
 		for (const binding of KEYMAP.filter(b => b.group === group)) lines.push(`  ${binding.keys.join(' ').padEnd(width)}  ${binding.help}`);
 	}
@@ -117,4 +121,40 @@ export function helpLines(): string[] {
 export function keyTableMarkdown(): string {
 	const rows = KEYMAP.map(binding => `| ${binding.keys.map(k => '`' + (k === '|' ? '\\|' : k) + '`').join(' ')} | ${binding.help} |`);
 	return ['| key | what it does |', '| --- | --- |', ...rows].join('\n');
+}
+
+const ESCAPES: Record<string, KeyFlags> = {
+	'[A': {upArrow: true},
+	'[B': {downArrow: true},
+	'[C': {rightArrow: true},
+	'[D': {leftArrow: true},
+	OA: {upArrow: true},
+	OB: {downArrow: true},
+	OC: {rightArrow: true},
+	OD: {leftArrow: true},
+	'[5~': {pageUp: true},
+	'[6~': {pageDown: true},
+	'[H': {home: true},
+	'[F': {end: true},
+	'[1~': {home: true},
+	'[4~': {end: true},
+	'[Z': {tab: true, shift: true},
+};
+
+/**
+ * Split one chunk of terminal input into key presses. Ink 6 hands a chunk holding several keys
+ * (fast typing, tmux send-keys, a paste) to useInput as one string; each key must still count.
+ */
+export function splitKeys(chunk: string): Array<{input: string; key: KeyFlags}> {
+	const keys: Array<{input: string; key: KeyFlags}> = [];
+	const pattern = /\u001B(\[[0-9;]*[A-Za-z~]|O[A-Za-z])|\r|\t|\u001B|[\s\S]/gu;
+	for (const match of chunk.matchAll(pattern)) {
+		const token = match[0];
+		if (match[1] !== undefined) keys.push({input: '', key: ESCAPES[match[1]] ?? {}});
+		else if (token === '\r') keys.push({input: '', key: {return: true}});
+		else if (token === '\t') keys.push({input: '', key: {tab: true}});
+		else if (token === '\u001B') keys.push({input: '', key: {escape: true}});
+		else keys.push({input: token, key: {}});
+	}
+	return keys;
 }

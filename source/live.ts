@@ -12,6 +12,7 @@ import {RunTail} from './run/tail.js';
 import {initialHostState, reduceHost, type HostState} from './state/host-state.js';
 import {initialRunState, reduceRunEvents, type RunState} from './state/run-state.js';
 import {loadOutputLogFallback} from './state/console-fallback.js';
+import {RunCatalog, type CatalogEntry} from './run-catalog.js';
 import {computeAlerts, type Alert, type AlertMemory, initialAlertMemory} from './state/alerts.js';
 
 export type LiveOptions = {
@@ -41,6 +42,8 @@ export type LiveSnapshot = {
 	alerts: Alert[];
 	/** A previous run wbtop switched away from, for the "back" key. */
 	previous: RunLocation | null;
+	/** The runs of the followed wandb/ folder, newest first; null when PATH was a single run. */
+	runs: CatalogEntry[] | null;
 };
 
 /** Runs the sources for one dashboard session. */
@@ -60,6 +63,9 @@ export class LiveSession {
 	private alertMemory: AlertMemory = initialAlertMemory();
 	private alerts: Alert[] = [];
 	private readonly clock: () => number;
+	private catalog: RunCatalog | null = null;
+	private catalogTimer: NodeJS.Timeout | null = null;
+	private catalogVersion = -1;
 
 	constructor(
 		private location: RunLocation,
@@ -83,6 +89,10 @@ export class LiveSession {
 		if (this.location.followDir) {
 			this.followTimer = setInterval(() => this.checkForNewRun(), 1000);
 			this.followTimer.unref?.();
+			this.catalog = new RunCatalog(this.location.followDir);
+			this.catalog.refresh(this.clock());
+			this.catalogTimer = setInterval(() => this.catalog?.refresh(this.clock()), 2000);
+			this.catalogTimer.unref?.();
 		}
 	}
 
@@ -91,11 +101,17 @@ export class LiveSession {
 		for (const source of this.hostSources) source.stop();
 		if (this.followTimer) clearInterval(this.followTimer);
 		if (this.outputLogTimer) clearInterval(this.outputLogTimer);
+		if (this.catalogTimer) clearInterval(this.catalogTimer);
+		this.catalog?.close();
 	}
 
 	/** Current state for rendering; alerts are recomputed here (cheap) with the current clock. */
 	snapshot(): LiveSnapshot {
 		const now = this.clock();
+		if (this.catalog && this.catalog.version !== this.catalogVersion) {
+			this.catalogVersion = this.catalog.version;
+			this.version++;
+		}
 		const {alerts, memory, fresh} = computeAlerts(this.run, this.host, now, this.alertMemory);
 		this.alertMemory = memory;
 		if (fresh.length > 0) {
@@ -113,6 +129,7 @@ export class LiveSession {
 			runGone: this.runGone,
 			alerts: this.alerts,
 			previous: this.previous,
+			runs: this.catalog ? this.catalog.entries().map(entry => (entry.listing.runDir === this.location.runDir ? {...entry, state: this.run} : entry)) : null,
 		};
 	}
 
@@ -124,6 +141,23 @@ export class LiveSession {
 		this.pinned = !this.pinned;
 		this.notice = this.pinned ? `back on ${target.runDir.split('/').pop()} (b: forward to the newest run)` : `following the newest run again`;
 		this.openRun(target);
+	}
+
+	/** Show another run of the folder (from the runs list); stays on it until the user goes back. */
+	openRunDir(runDir: string): void {
+		if (samePath(runDir, this.location.runDir) || !this.location.followDir) return;
+		let next: RunLocation;
+		try {
+			next = locateRun(runDir);
+		} catch (error) {
+			this.notice = (error as Error).message;
+			this.version++;
+			return;
+		}
+		this.previous = this.location;
+		this.pinned = true;
+		this.notice = `showing ${runDir.split('/').pop()} (b: back)`;
+		this.openRun({...next, followDir: this.location.followDir});
 	}
 
 	private openRun(location: RunLocation): void {

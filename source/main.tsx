@@ -164,7 +164,7 @@ async function runDashboard(location: RunLocation, options: Options): Promise<nu
 	};
 	process.on('uncaughtException', crash);
 	process.on('unhandledRejection', crash);
-	const instance = render(<App snapshot={() => session.snapshot()} onBack={() => session.back()} color={options.color} />, {
+	const instance = render(<App snapshot={() => session.snapshot()} onBack={() => session.back()} onOpenRun={dir => session.openRunDir(dir)} color={options.color} />, {
 		exitOnCtrlC: true,
 		patchConsole: false,
 		maxFps: 10,

@@ -66,6 +66,7 @@ export function onceText(loaded: LoadedRun, host: HostState, columns: number, ro
 		runGone: false,
 		alerts: alertsFor(loaded.state, host),
 		previous: null,
+		runs: null,
 	};
 	const text = renderToString(<Dashboard snap={snap} ui={initialUiState()} columns={columns} rows={rows} color={false} now={now} pulse={0} />, {columns});
 	// Plain text: strip any styling Ink added, and trailing spaces.

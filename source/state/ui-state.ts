@@ -36,6 +36,12 @@ export type UiState = {
 	systemScroll: number;
 	smoothing: number;
 	logScale: boolean;
+	/** The runs list (key r) is open. */
+	runsOpen: boolean;
+	/** Cursor in the runs list. */
+	runCursor: number;
+	/** Run dirs overlaid on the charts, besides the watched run. */
+	overlay: string[];
 };
 
 export function initialUiState(): UiState {
@@ -55,6 +61,9 @@ export function initialUiState(): UiState {
 		systemScroll: 0,
 		smoothing: 0,
 		logScale: false,
+		runsOpen: false,
+		runCursor: 0,
+		overlay: [],
 	};
 }
 
@@ -66,11 +75,14 @@ export type UiContext = {
 	currentXAxis: string;
 	/** Rows visible in the focused scrollable panel. */
 	pageRows: number;
+	/** Run dirs in the runs list, in list order (empty when PATH was a single run). */
+	runDirs: readonly string[];
 };
 
 /** Apply one key action. */
 export function reduceUi(ui: UiState, action: Action, context: UiContext): UiState {
 	if (ui.help && action !== 'quit') return action === 'help' || action === 'escape' ? {...ui, help: false} : ui;
+	if (ui.runsOpen) return reduceRunsList(ui, action, context);
 	const step = (delta: number) => moveIn(ui, delta, context);
 	switch (action) {
 		case 'help':
@@ -122,9 +134,46 @@ export function reduceUi(ui: UiState, action: Action, context: UiContext): UiSta
 			if (ui.panel === 'console' && ui.search) return {...ui, search: '', searchMatch: 0};
 			if (ui.filter) return {...ui, filter: '', selected: 0};
 			return ui;
+		case 'runs':
+			return context.runDirs.length > 0 ? {...ui, runsOpen: true} : ui;
+		case 'overlay':
+			return ui;
 		case 'quit':
 		case 'backToRun':
 			return ui; // handled by the app
+	}
+}
+
+/** Keys while the runs list is open: move, toggle overlay, close. Enter (open a run) is the app's. */
+function reduceRunsList(ui: UiState, action: Action, context: UiContext): UiState {
+	const last = Math.max(0, context.runDirs.length - 1);
+	const move = (delta: number) => ({...ui, runCursor: Math.max(0, Math.min(last, ui.runCursor + delta))});
+	switch (action) {
+		case 'up':
+			return move(-1);
+		case 'down':
+			return move(1);
+		case 'pageUp':
+			return move(-context.pageRows);
+		case 'pageDown':
+			return move(context.pageRows);
+		case 'top':
+			return move(-Number.MAX_SAFE_INTEGER);
+		case 'bottom':
+			return move(Number.MAX_SAFE_INTEGER);
+		case 'overlay': {
+			const dir = context.runDirs[ui.runCursor];
+			if (dir === undefined) return ui;
+			return {...ui, overlay: ui.overlay.includes(dir) ? ui.overlay.filter(d => d !== dir) : [...ui.overlay, dir]};
+		}
+		case 'runs':
+		case 'escape':
+		case 'focus':
+			return {...ui, runsOpen: false};
+		case 'help':
+			return {...ui, help: true};
+		default:
+			return ui;
 	}
 }
 

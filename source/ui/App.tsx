@@ -1,6 +1,6 @@
 import React, {useEffect, useRef, useState} from 'react';
-import {Box, useApp, useInput, useStdin, useStdout} from 'ink';
-import {actionFor} from '../keymap.js';
+import {Box, useApp, useInput, useStdin, useStdout, type Key} from 'ink';
+import {actionFor, splitKeys} from '../keymap.js';
 import type {LiveSnapshot} from '../live.js';
 import {initialUiState, reduceUi, reduceUiInput, type UiState} from '../state/ui-state.js';
 import {Dashboard} from './Dashboard.js';
@@ -11,11 +11,36 @@ export type AppProps = {
 	snapshot: () => LiveSnapshot;
 	/** Switch back to the previous run (after following a new one). */
 	onBack: () => void;
+	/** Open another run of the folder (Enter in the runs list). */
+	onOpenRun?: (runDir: string) => void;
 	color: boolean;
 	/** Ms between state checks; a frame is drawn only when something changed. */
 	tickMs?: number;
 	/** Fixed size (tests); otherwise the terminal's, following resizes. */
 	size?: {columns: number; rows: number};
+};
+
+const NO_KEY: Key = {
+	upArrow: false,
+	downArrow: false,
+	leftArrow: false,
+	rightArrow: false,
+	pageDown: false,
+	pageUp: false,
+	home: false,
+	end: false,
+	return: false,
+	escape: false,
+	ctrl: false,
+	shift: false,
+	tab: false,
+	backspace: false,
+	delete: false,
+	meta: false,
+	super: false,
+	hyper: false,
+	capsLock: false,
+	numLock: false,
 };
 
 /** Terminal size, following resizes (Ink 6 re-lays out on resize but does not re-render components). */
@@ -35,7 +60,7 @@ function useTerminalSize(fixed?: {columns: number; rows: number}) {
 }
 
 /** The live dashboard: owns the UI state, polls the session on a tick, routes keys. */
-export function App({snapshot, onBack, color, tickMs = 250, size: fixedSize}: AppProps) {
+export function App({snapshot, onBack, onOpenRun, color, tickMs = 250, size: fixedSize}: AppProps) {
 	const {exit} = useApp();
 	const {isRawModeSupported} = useStdin();
 	const size = useTerminalSize(fixedSize);
@@ -73,8 +98,7 @@ export function App({snapshot, onBack, color, tickMs = 250, size: fixedSize}: Ap
 	const shownRef = useRef(shown);
 	shownRef.current = shown;
 
-	useInput(
-		(input, key) => {
+	const handleKey = (input: string, key: Key) => {
 			const current = uiRef.current;
 			if (current.input) {
 				if (key.ctrl && input === 'c') exit();
@@ -91,7 +115,19 @@ export function App({snapshot, onBack, color, tickMs = 250, size: fixedSize}: Ap
 				onBack();
 				return;
 			}
+			if (current.runsOpen && action === 'focus') {
+				const dir = shownRef.current.snap.runs?.[current.runCursor]?.listing.runDir;
+				if (dir) onOpenRun?.(dir);
+			}
 			update(reduceUi(current, action, dashboardContext(shownRef.current.snap, current, size)));
+	};
+
+	useInput(
+		(input, key) => {
+			// Several keys in one chunk (fast typing, tmux send-keys): handle each one.
+			if (input.length > 1 && !key.ctrl && !key.meta) {
+				for (const press of splitKeys(input)) handleKey(press.input, {...NO_KEY, ...press.key});
+			} else handleKey(input, key);
 		},
 		{isActive: isRawModeSupported === true},
 	);

@@ -16,6 +16,20 @@ import {SystemPanel} from './SystemPanel.js';
 import {RecordedStatsPanel} from './RecordedStatsPanel.js';
 import {Help} from './Help.js';
 import {CompactView} from './CompactView.js';
+import {RunsView} from './RunsView.js';
+import type {RunState} from '../state/run-state.js';
+
+/** The runs overlaid on the charts: the watched run first, then the ones picked in the runs list. */
+function overlayRuns(snap: LiveSnapshot, ui: UiState): Array<{label: string; state: RunState}> {
+	if (ui.overlay.length === 0 || !snap.runs) return [];
+	const label = (state: RunState, fallback: string) => state.info?.name ?? state.info?.id ?? fallback;
+	const runs = [{label: label(snap.run, 'this run'), state: snap.run}];
+	for (const dir of ui.overlay) {
+		const entry = snap.runs.find(candidate => candidate.listing.runDir === dir);
+		if (entry?.state && dir !== snap.location.runDir) runs.push({label: label(entry.state, entry.listing.id), state: entry.state});
+	}
+	return runs.length > 1 ? runs : [];
+}
 
 export type DashboardProps = {
 	snap: LiveSnapshot;
@@ -32,10 +46,13 @@ export function Dashboard({snap, ui, columns, rows, color, now, pulse}: Dashboar
 	const layout = computeLayout(columns, rows);
 	const header = headerModel(snap, ui, now, pulse, layout.root.width, color);
 	if (ui.help) return <Help width={layout.root.width} height={layout.root.height} />;
+	if (ui.runsOpen && snap.runs) {
+		return <RunsView width={layout.root.width} height={layout.root.height} runs={snap.runs} current={snap.location.runDir} cursor={ui.runCursor} overlay={ui.overlay} now={now} color={color} />;
+	}
 	if (layout.mode === 'compact') return <CompactView snap={snap} ui={ui} header={header} width={layout.root.width} height={layout.root.height} color={color} />;
 
 	const run = snap.run;
-	const page = metricPage(run, ui, layout.metrics, color);
+	const page = metricPage(run, ui, layout.metrics, color, overlayRuns(snap, ui));
 	const consoleView = consoleModel(run, ui);
 	const recorded = recordedModel(run, layout.system.width, now);
 	const gpuCount = Math.max(1, snap.host.gpus.length);
@@ -47,7 +64,7 @@ export function Dashboard({snap, ui, columns, rows, color, now, pulse}: Dashboar
 		run.metrics.size === 0 ? (run.rows === 0 ? 'no history rows yet' : 'no numeric metrics in history') : `no metric matches the filter "${ui.filter}" (Esc clears)`;
 	const footerText = ui.input
 		? `/${ui.input.text}█  Enter apply · Esc cancel`
-		: `q quit · ? help · Tab panel [${ui.panel}] · x x-axis · f focus · / filter · s smooth · p pause   charts ${page.total === 0 ? 0 : page.page + 1}/${page.pageCount}${page.total ? ` (${page.total} metrics)` : ''}`;
+		: `q quit · ? help · Tab panel [${ui.panel}] · x x-axis · f focus · / filter · s smooth · p pause${snap.runs ? ' · r runs' : ''}   charts ${page.total === 0 ? 0 : page.page + 1}/${page.pageCount}${page.total ? ` (${page.total} metrics)` : ''}`;
 	return (
 		<Box flexDirection="column" width={layout.root.width} height={layout.root.height}>
 			<Header {...header} />

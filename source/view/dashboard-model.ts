@@ -24,7 +24,14 @@ export function dashboardContext(snap: LiveSnapshot, ui: UiState, size: {columns
 			return grid.columns * grid.rows;
 		})() : Math.max(1, layout.root.height - 3);
 	const pageRows = layout.mode === 'full' ? Math.max(1, (ui.panel === 'console' ? layout.console.height : ui.panel === 'summary' ? layout.summary.height : layout.system.height) - 2) : 5;
-	return {metricCount: metrics.length, chartsPerPage, xAxes: xAxisCandidates(snap.run), currentXAxis: activeXAxis(snap.run, ui), pageRows};
+	return {
+		metricCount: metrics.length,
+		chartsPerPage,
+		xAxes: xAxisCandidates(snap.run),
+		currentXAxis: activeXAxis(snap.run, ui),
+		pageRows,
+		runDirs: snap.runs?.map(entry => entry.listing.runDir) ?? [],
+	};
 }
 
 /** Header props for the current snapshot. */

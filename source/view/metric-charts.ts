@@ -8,6 +8,7 @@ import {visibleMetrics, activeXAxis} from '../state/selectors.js';
 import type {UiState} from '../state/ui-state.js';
 import {chartGrid, type Size} from './layout.js';
 import {memoChart} from './chart.js';
+import {renderOverlayChart} from './overlay-chart.js';
 import {formatNumber} from './format.js';
 import {sanitize} from './sanitize.js';
 
@@ -28,14 +29,14 @@ export type MetricPage = {
 };
 
 /** The page of charts that contains the selected metric (or the focused chart alone). */
-export function metricPage(state: RunState, ui: UiState, size: Size, color: boolean): MetricPage {
+export function metricPage(state: RunState, ui: UiState, size: Size, color: boolean, overlay: ReadonlyArray<{label: string; state: RunState}> = []): MetricPage {
 	const metrics = visibleMetrics(state, ui.filter);
 	const xAxis = activeXAxis(state, ui);
 	const selected = Math.min(ui.selected, Math.max(0, metrics.length - 1));
 	if (ui.focused && metrics.length > 0) {
 		const metric = metrics[selected];
 		return {
-			cells: [cell(state, metric, xAxis, size.width, size.height, ui, color, true)],
+			cells: [cell(state, metric, xAxis, size.width, size.height, ui, color, true, overlay)],
 			columns: 1,
 			cellWidth: size.width,
 			cellHeight: size.height,
@@ -51,7 +52,7 @@ export function metricPage(state: RunState, ui: UiState, size: Size, color: bool
 	const page = Math.floor(selected / perPage);
 	const cells = metrics
 		.slice(page * perPage, page * perPage + perPage)
-		.map((metric, index) => cell(state, metric, xAxis, grid.chartWidth, grid.chartHeight, ui, color, page * perPage + index === selected));
+		.map((metric, index) => cell(state, metric, xAxis, grid.chartWidth, grid.chartHeight, ui, color, page * perPage + index === selected, overlay));
 	return {
 		cells,
 		columns: grid.columns,
@@ -65,7 +66,17 @@ export function metricPage(state: RunState, ui: UiState, size: Size, color: bool
 	};
 }
 
-function cell(state: RunState, metric: Metric, globalAxis: string, width: number, height: number, ui: UiState, color: boolean, selected: boolean): ChartCell {
+function cell(
+	state: RunState,
+	metric: Metric,
+	globalAxis: string,
+	width: number,
+	height: number,
+	ui: UiState,
+	color: boolean,
+	selected: boolean,
+	overlay: ReadonlyArray<{label: string; state: RunState}>,
+): ChartCell {
 	// A metric that declared its own step metric is drawn against it while the x-axis is the default _step.
 	const axisName = globalAxis === '_step' && metric.stepMetric && state.axes.has(metric.stepMetric) ? metric.stepMetric : globalAxis;
 	const axis = axisName === '_row' ? null : state.axes.get(axisName) ?? null;
@@ -76,6 +87,14 @@ function cell(state: RunState, metric: Metric, globalAxis: string, width: number
 	const title = `${sanitize(metric.name)}  ${formatNumber(last)}${range}${axisNote}`;
 	const chartHeight = Math.max(1, height - 1);
 	const chartWidth = Math.max(8, width - 1);
+	if (overlay.length > 1) {
+		// The same metric from each overlaid run, on the same x-axis.
+		const lines = overlay
+			.map(run => ({run, series: run.state.metrics.get(metric.name)?.series}))
+			.filter((entry): entry is {run: {label: string; state: RunState}; series: NonNullable<typeof entry.series>} => entry.series !== undefined)
+			.map(({run, series}) => ({label: run.label, series, axis: axisName === '_row' ? null : run.state.axes.get(axisName) ?? null}));
+		return {name: metric.name, title: `${sanitize(metric.name)}  (${lines.length} runs)${axisNote}`, lines: renderOverlayChart({lines, xKind: xKindOf(axisName), width: chartWidth, height: chartHeight, color}), selected};
+	}
 	const lines = memoChart({
 		series,
 		axis,

@@ -27,5 +27,6 @@ export function snapshotOf(runDir: string, host: HostState = initialHostState())
 		runGone: false,
 		alerts: computeAlerts(loaded.state, host, Date.now(), initialAlertMemory()).alerts,
 		previous: null,
+		runs: null,
 	};
 }
