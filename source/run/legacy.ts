@@ -11,8 +11,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import type {FlatValues, RunEvent, RunInfo, Value} from './events.js';
-import {emptyRunInfo, type RunState} from './records.js';
+import type {FlatValues, RunEvent, RunInfo} from './events.js';
+import {emptyRunInfo, type RunStatus} from './records.js';
 import {flattenInto, parseJsonLoose, toValue, UNPARSABLE} from './values.js';
 
 export const LEGACY_HISTORY = 'wandb-history.jsonl';
@@ -134,7 +134,7 @@ export function readConfigYaml(file: string): {config: FlatValues; cliVersion: s
 	}
 }
 
-const LEGACY_STATES: Record<string, RunState> = {running: 'running', finished: 'finished', failed: 'failed', killed: 'crashed'};
+const LEGACY_STATES: Record<string, RunStatus> = {running: 'running', finished: 'finished', failed: 'failed', killed: 'crashed'};
 
 /** Parses the JSON object in `text`, or null. */
 function parseObject(text: string): Record<string, unknown> | null {
@@ -343,5 +343,3 @@ export class LegacyReader {
 		result.events.push({type: 'summary', update, remove});
 	}
 }
-
-export type {Value};

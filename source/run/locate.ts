@@ -68,7 +68,8 @@ function isLegacyRunDir(dir: string, names: string[]): boolean {
 /** What kind of run dir `dir` is, or null when it is not one. */
 function runDirFormat(dir: string): RunFormat | null {
 	const names = listDir(dir);
-	if (names.some(name => name.endsWith('.wandb'))) return 'binary';
+	// A `.wandb` *file*; a project's `.wandb/` folder (doc §1.1) must not count.
+	if (names.some(name => name.endsWith('.wandb') && statOrNull(path.join(dir, name))?.isFile())) return 'binary';
 	if (isLegacyRunDir(dir, names)) return 'legacy';
 	const base = path.basename(dir);
 	if (RUN_DIR_NAME.test(base)) return base.startsWith('dryrun-') ? 'legacy' : 'binary'; // log not written yet

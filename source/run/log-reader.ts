@@ -59,7 +59,8 @@ export const crc32: (data: Uint8Array) => number =
 	typeof zlib.crc32 === 'function' ? data => zlib.crc32(data) : tableCrc32;
 
 let crcTable: Uint32Array | null = null;
-function tableCrc32(data: Uint8Array): number {
+/** The table-driven CRC-32 used where `zlib.crc32` is missing (exported for tests). */
+export function tableCrc32(data: Uint8Array): number {
 	if (crcTable === null) {
 		crcTable = new Uint32Array(256);
 		for (let n = 0; n < 256; n++) {
@@ -90,9 +91,12 @@ export function checkFileHeader(header: Uint8Array): string | null {
 /**
  * Decodes the complete records in `buf`, which holds the file's bytes from `state.offset` on.
  * `buf` may end anywhere (a torn write, a capped read): an incomplete record is left for the next
- * call, which must pass `result.next` and bytes from `result.nextOffset`.
+ * call, which must pass `result.next` and bytes from `result.nextOffset`. A damaged chunk is
+ * counted and the rest of its block skipped, unless it is the last thing in `buf` (then it may be
+ * a write in progress, and is waited for). `options.maxRecordSize` is for tests.
  */
-export function decodeLog(buf: Uint8Array, state: DecodeState = INITIAL_STATE): DecodeResult {
+export function decodeLog(buf: Uint8Array, state: DecodeState = INITIAL_STATE, options: {maxRecordSize?: number} = {}): DecodeResult {
+	const maxRecordSize = options.maxRecordSize ?? MAX_RECORD_SIZE;
 	const base = state.offset;
 	const end = base + buf.length;
 	const records: Uint8Array[] = [];
@@ -162,6 +166,7 @@ export function decodeLog(buf: Uint8Array, state: DecodeState = INITIAL_STATE): 
 				origin = 7;
 				continue;
 			}
+			if (pos + CHUNK_HEADER_SIZE === end) break; // a bad header as the last bytes: maybe mid-write
 			markCorrupt();
 			pos += left;
 			continue;
@@ -203,7 +208,7 @@ export function decodeLog(buf: Uint8Array, state: DecodeState = INITIAL_STATE): 
 				}
 				parts.push(payload);
 				partsSize += length;
-				if (partsSize > MAX_RECORD_SIZE) {
+				if (partsSize > maxRecordSize) {
 					markCorrupt();
 					break;
 				}
@@ -252,7 +257,8 @@ function tryShift(buf: Uint8Array, base: number, pos: number): boolean {
 }
 
 function concat(parts: Uint8Array[], size: number): Uint8Array {
-	const out = new Uint8Array(size);
+	// A Buffer, like the payloads sliced from a file read, so strings decode without a copy.
+	const out = Buffer.allocUnsafe(size);
 	let p = 0;
 	for (const part of parts) {
 		out.set(part, p);

@@ -174,10 +174,11 @@ export class ProtoReader {
 
 /**
  * Decodes UTF-8. Most strings in a run are short ASCII keys and numbers, for which building the
- * string by hand beats a native call; anything else goes to Buffer's decoder.
+ * string by hand beats a native call; anything else goes to Buffer's decoder (no copy when the
+ * bytes already live in a Buffer, as they do when read from a file).
  */
 export function utf8(buf: Uint8Array, start: number, end: number): string {
-	if (end - start <= 24) {
+	if (end - start <= 12) {
 		let s = '';
 		let i = start;
 		for (; i < end; i++) {
@@ -187,6 +188,7 @@ export function utf8(buf: Uint8Array, start: number, end: number): string {
 		}
 		if (i === end) return s;
 	}
+	if (Buffer.isBuffer(buf)) return buf.toString('utf8', start, end);
 	return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
 }
 

@@ -27,8 +27,8 @@ export const RecordField = {
 	environment: 26,
 } as const;
 
-/** Run states as the dashboard shows them. */
-export type RunState = 'running' | 'finished' | 'failed' | 'crashed';
+/** Run status as the dashboard shows it (the same union as `state/run-state.ts` RunStatus). */
+export type RunStatus = 'running' | 'finished' | 'failed' | 'crashed';
 
 /** Exit code wandb records when the training process went away without reporting one. */
 export const EXIT_CODE_KILLED = 255;
@@ -43,7 +43,7 @@ export const EXIT_CODE_KILLED = 255;
  *   code (killed, OOM, lost connection), which legacy runs record as state `killed` / 255;
  * - any other exit code → `failed` (the script raised or called `sys.exit(n)`).
  */
-export function deriveRunState(input: {exitCode: number | null; legacyState?: RunState | null}): RunState {
+export function deriveRunState(input: {exitCode: number | null; legacyState?: RunStatus | null}): RunStatus {
 	if (input.legacyState) return input.legacyState;
 	if (input.exitCode === null) return 'running';
 	if (input.exitCode === 0) return 'finished';

@@ -11,7 +11,7 @@ import {findLogFile, locateRun, type RunLocation} from './locate.js';
 import {decodeLog, INITIAL_STATE, MAX_RECORD_SIZE, type DecodeState} from './log-reader.js';
 import {RecordDecoder} from './records.js';
 
-export {deriveRunState, type RunState} from './records.js';
+export {deriveRunState, type RunStatus} from './records.js';
 
 /** What one {@link RunReader.read} call found. */
 export type ReadResult = {
@@ -37,6 +37,11 @@ export type RunReaderOptions = {
 
 const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Follows one run directory. Each {@link read} returns the events appended since the last call;
+ * binary logs resume at the start of the first incomplete record, legacy jsonl files at the last
+ * complete line. Synchronous and bounded by `maxBytesPerRead`, so a UI can call it on a timer.
+ */
 export class RunReader {
 	readonly location: RunLocation;
 	private readonly maxBytes: number;
