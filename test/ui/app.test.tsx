@@ -113,3 +113,30 @@ describe('keymap', () => {
 		expect(readme).toContain(keyTableMarkdown());
 	});
 });
+
+describe('console search', () => {
+	it('/ in the console finds matches; n and N move between them', async () => {
+		const {press, frame, app} = await start();
+		await press('\t');
+		await press('\t');
+		expect(frame()).toContain('[console]');
+		await press('/');
+		for (const ch of 'Validation') await press(ch);
+		await press('\r');
+		const matches = Number(/\/Validation: (\d+) match/.exec(frame())?.[1]);
+		expect(matches).toBeGreaterThan(5);
+		const lineOf = () => frame().split('\n').findIndex(line => line.includes('Console')) ;
+		expect(lineOf()).toBeGreaterThan(0);
+		const before = frame();
+		await press('N'); // an older match
+		await press('N');
+		await press('N');
+		expect(frame()).not.toBe(before);
+		expect(frame()).toMatch(/Console \d+ lines ↑\d+/); // scrolled up to show it
+		await press('n');
+		await press('n');
+		await press('n');
+		expect(frame()).toContain('(following)');
+		app.unmount();
+	});
+});
