@@ -60,4 +60,21 @@ maybe('wbtop in tmux', () => {
 			pane.kill();
 		}
 	}, 30_000);
+
+	it('re-flows on resize: full view, compact view, and back', async () => {
+		const pane = startPane(`node ${CLI} --no-gpu ${realRun('f230dm6e')}`, 120, 40);
+		try {
+			await pane.waitFor(s => s.includes('Summary'));
+			pane.resize(60, 15);
+			const small = await pane.waitFor(s => !s.includes('Summary') && s.includes('step 1714'));
+			checkFits(small, 60, 15);
+			pane.resize(100, 30);
+			const big = await pane.waitFor(s => s.includes('Summary'));
+			checkFits(big, 100, 30);
+			pane.keys('q');
+			await pane.waitFor(() => !pane.alive(), 5000);
+		} finally {
+			pane.kill();
+		}
+	}, 30_000);
 });

@@ -9,6 +9,7 @@ export type Pane = {
 	/** Poll the screen until `test` passes (or throw with the last screen). */
 	waitFor(test: (screen: string) => boolean, timeoutMs?: number): Promise<string>;
 	alive(): boolean;
+	resize(columns: number, rows: number): void;
 	kill(): void;
 };
 
@@ -41,6 +42,7 @@ export function startPane(command: string, columns: number, rows: number, env: R
 			}
 			throw new Error(`timed out waiting; screen was:\n${screen}`);
 		},
+		resize: (columns, rows) => void tmux('resize-window', '-t', name, '-x', String(columns), '-y', String(rows)),
 		alive: () => tmux('display-message', '-p', '-t', name, '#{pane_dead}').trim() === '0',
 		kill: () => {
 			spawnSync('tmux', [...socket, 'kill-session', '-t', name]);

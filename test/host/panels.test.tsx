@@ -108,16 +108,18 @@ describe('GpuPanel', () => {
 		expect(lines.join('\n')).not.toContain('H100');
 	});
 
-	it('an error message longer than the panel is cut, not wrapped', async () => {
+	it('a long error message wraps over the panel lines, and is cut with … when they run out', async () => {
 		const host = reduceHost(initialHostState(), {
 			type: 'gpu/status',
 			status: 'error',
 			message: 'NVML: Driver/library version mismatch (reboot after a driver upgrade) — retrying in 4 s',
 		});
-		const {lines} = await frame(GpuPanel, {host, width: 40, height: 3});
-		expect(lines).toHaveLength(1);
-		expect(lines[0]).toMatch(/^GPU: NVML: Driver\/library version mis.*…$/);
-		expectWithin(lines, 40, 3);
+		const tall = await frame(GpuPanel, {host, width: 40, height: 3});
+		expect(tall.lines).toEqual(['GPU: NVML: Driver/library version', 'mismatch (reboot after a driver upgrade)', '— retrying in 4 s']);
+		const one = await frame(GpuPanel, {host, width: 40, height: 1});
+		expect(one.lines).toHaveLength(1);
+		expect(one.lines[0]).toMatch(/^GPU: NVML: Driver\/library version mis.*…$/);
+		expectWithin(one.lines, 40, 1);
 	});
 
 	it('before the first sample: waiting', async () => {
