@@ -69,21 +69,20 @@ export function computeAlerts(run: RunState, host: HostState | null, now: number
 	if (stall) alerts.push(stall);
 
 	const next: AlertMemory = {...memory, seen: memory.seen, idleSince: new Map(memory.idleSince)};
-	const lines = run.console.lines();
+	// Completed lines are scanned once each; the unfinished ones (a live progress bar) every time.
+	const completed = run.console.completed();
 	const total = run.console.totalLines;
-	// Only scan lines not seen before (the buffer is a ring: older lines may have been dropped).
-	const unseen = Math.min(lines.length, Math.max(0, total - memory.consoleScanned));
+	const unseen = Math.min(completed.length, Math.max(0, total - memory.consoleScanned));
+	const toScan = [...completed.slice(completed.length - unseen), ...run.console.lines().slice(completed.length)];
 	const consoleAlerts = [...memory.consoleAlerts];
-	for (let i = lines.length - unseen; i < lines.length; i++) {
-		const text = lines[i].text;
+	for (const {text} of toScan) {
 		for (const {pattern, label, severity} of CONSOLE_PATTERNS) {
 			if (pattern.test(text) && !consoleAlerts.some(alert => alert.id === `console:${label}`)) {
 				consoleAlerts.push({id: `console:${label}`, kind: 'console', severity, message: `console: ${label}: ${sanitize(text).trim().slice(0, 80)}`});
 			}
 		}
 	}
-	// The last line may still be growing (a live progress bar): scan it again next time.
-	next.consoleScanned = Math.max(memory.consoleScanned, total - 1);
+	next.consoleScanned = total;
 	next.consoleAlerts = consoleAlerts;
 	alerts.push(...consoleAlerts);
 

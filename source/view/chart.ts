@@ -34,8 +34,8 @@ export type ChartOptions = {
 	lineColor?: string;
 };
 
-/** One chart column: min/max over its finite values, and the line's value there. */
-export type ColumnStat = {min: number; max: number; last: number};
+/** One chart column: min/max over its finite values, the last one, and their mean (the line). */
+export type ColumnStat = {min: number; max: number; last: number; mean: number};
 
 // Column states.
 const EMPTY = 0;
@@ -48,13 +48,34 @@ type Columns = {
 	state: Uint8Array;
 	min: Float64Array;
 	max: Float64Array;
+	/** Last finite value in the column. */
+	last: Float64Array;
+	/**
+	 * The value the line is drawn at: the mean of the column's finite points (robust: a merged
+	 * bucket's last value is just one random sample of its noise), or the smoothed value.
+	 */
 	line: Float64Array;
 	/** The x range mapped onto the columns (NaN when nothing could be placed). */
 	x0: number;
 	x1: number;
 };
 
-type ColumnOptions = {xRange?: readonly [number, number]; logScale?: boolean; smoothing?: number};
+type ColumnOptions = {
+	xRange?: readonly [number, number];
+	logScale?: boolean;
+	/** Smoothed value per bucket (see smoothBuckets); null: the line is the column mean. */
+	smooth?: Float64Array | null;
+};
+
+/** The debiased EMA of each bucket's mean, weighted by its point count; null when weight is 0. */
+function smoothBuckets(series: Series, smoothing: number | undefined): Float64Array | null {
+	const weight = Math.min(smoothing ?? 0, MAX_SMOOTHING);
+	if (!(weight > 0)) return null;
+	const b = series.buckets();
+	const means = new Float64Array(b.length);
+	for (let i = 0; i < b.length; i++) means[i] = b.finite[i] > 0 ? b.sum[i] / b.finite[i] : Number.NaN;
+	return emaSmooth(means, weight, b.finite);
+}
 
 function log10OrNaN(v: number): number {
 	return v > 0 ? Math.log10(v) : Number.NaN;
@@ -71,6 +92,7 @@ function computeColumns(series: Series, axis: AxisColumn | null, width: number, 
 		state: new Uint8Array(w),
 		min: new Float64Array(w).fill(Number.NaN),
 		max: new Float64Array(w).fill(Number.NaN),
+		last: new Float64Array(w).fill(Number.NaN),
 		line: new Float64Array(w).fill(Number.NaN),
 		x0: Number.NaN,
 		x1: Number.NaN,
@@ -110,15 +132,12 @@ function computeColumns(series: Series, axis: AxisColumn | null, width: number, 
 	const scale = x1 > x0 ? w / (x1 - x0) : 0;
 	const columnOf = (x: number) => (scale === 0 ? 0 : Math.min(w - 1, Math.floor((x - x0) * scale)));
 
-	const weight = Math.min(options.smoothing ?? 0, MAX_SMOOTHING);
-	let smooth: Float64Array | null = null;
-	if (weight > 0) {
-		const means = new Float64Array(n);
-		for (let i = 0; i < n; i++) means[i] = b.finite[i] > 0 ? b.sum[i] / b.finite[i] : Number.NaN;
-		smooth = emaSmooth(means, weight, b.finite);
-	}
+	const smooth = options.smooth ?? null;
 	const log = options.logScale === true;
 	const t = log ? log10OrNaN : (v: number) => v;
+	// Running sums for the column means (raw units; a bucket spanning k columns gives each 1/k).
+	const sum = new Float64Array(w);
+	const weight = new Float64Array(w);
 
 	let previousSmooth = Number.NaN;
 	for (let i = 0; i < n; i++) {
@@ -126,6 +145,9 @@ function computeColumns(series: Series, axis: AxisColumn | null, width: number, 
 		let xb = xLast[i];
 		if (xa !== xa) xa = xb;
 		if (xb !== xb) xb = xa;
+		const smoothed = smooth ? smooth[i] : Number.NaN;
+		const smoothedBefore = previousSmooth;
+		if (smoothed === smoothed) previousSmooth = smoothed;
 		if (xa !== xa) continue; // no x for this bucket (before the axis' first row)
 		if (Math.max(xa, xb) < x0 || Math.min(xa, xb) > x1) continue;
 		const ca = columnOf(Math.min(Math.max(xa, x0), x1));
@@ -138,39 +160,41 @@ function computeColumns(series: Series, axis: AxisColumn | null, width: number, 
 		if (!Number.isFinite(hi)) {
 			// Only NaN/±Inf here (or, on a log axis, only values <= 0): a gap unless data shares the column.
 			for (let c = c0; c <= c1; c++) if (cols.state[c] === EMPTY) cols.state[c] = NON_FINITE;
-			if (smooth) previousSmooth = finiteOr(smooth[i], previousSmooth);
 			continue;
 		}
-		let end: number;
-		let start: number;
-		if (smooth) {
-			end = t(smooth[i]);
-			start = t(previousSmooth);
-			previousSmooth = finiteOr(smooth[i], previousSmooth);
-		} else {
-			end = t(b.last[i]);
-			start = t(b.first[i]);
-		}
+		const lastValue = Number.isFinite(b.last[i]) ? b.last[i] : b.max[i];
 		// On a log axis the bucket min may be <= 0 while it has positive values.
-		if (!Number.isFinite(lo)) lo = Math.min(hi, finiteOr(end, hi), finiteOr(start, hi));
-		if (!Number.isFinite(end)) end = Number.isFinite(start) ? start : (lo + hi) / 2;
-		if (!Number.isFinite(start)) start = end;
-		if (hi < lo) hi = lo;
-
+		if (!Number.isFinite(lo)) lo = Math.min(hi, finiteOr(t(lastValue), hi));
+		const share = b.finite[i] / (c1 - c0 + 1);
+		const part = b.sum[i] / (c1 - c0 + 1);
 		for (let c = c0; c <= c1; c++) {
 			cols.state[c] = DATA;
 			if (!(cols.min[c] <= lo)) cols.min[c] = lo;
 			if (!(cols.max[c] >= hi)) cols.max[c] = hi;
-			// A bucket spanning several columns (zoomed in) runs from its first to its last value.
-			cols.line[c] = ca === cb ? end : start + ((end - start) * (c - ca)) / (cb - ca);
+			cols.last[c] = t(lastValue);
+			sum[c] += part;
+			weight[c] += share;
+			if (smooth) {
+				// The EMA is continuous: across a wide bucket, run from the previous value to this one.
+				const end = t(smoothed);
+				const start = finiteOr(t(smoothedBefore), end);
+				cols.line[c] = ca === cb ? end : start + ((end - start) * (c - ca)) / (cb - ca);
+			}
 		}
+	}
+	for (let c = 0; c < w; c++) {
+		if (cols.state[c] !== DATA) continue;
+		if (!smooth) cols.line[c] = t(sum[c] / weight[c]);
+		// A log axis with a non-positive mean, or a smoothed value that is not plottable.
+		if (!Number.isFinite(cols.line[c])) cols.line[c] = finiteOr(cols.last[c], (cols.min[c] + cols.max[c]) / 2);
+		if (!Number.isFinite(cols.last[c])) cols.last[c] = cols.line[c];
 	}
 	return cols;
 }
 
 /**
- * Per chart column (x mapped linearly over the data's range or `xRange`): min, max and line value
- * (the last value there), or null for a column with no data or only non-finite values.
+ * Per chart column (x mapped linearly over the data's range or `xRange`): min, max, last and mean
+ * of its finite values, or null for a column with no data or only non-finite values.
  */
 export function columnsOf(
 	series: Series,
@@ -181,7 +205,9 @@ export function columnsOf(
 	const cols = computeColumns(series, axis, width, {xRange});
 	const out: Array<ColumnStat | null> = [];
 	for (let c = 0; c < cols.width; c++) {
-		out.push(cols.state[c] === DATA ? {min: cols.min[c], max: cols.max[c], last: cols.line[c]} : null);
+		out.push(
+			cols.state[c] === DATA ? {min: cols.min[c], max: cols.max[c], last: cols.last[c], mean: cols.line[c]} : null,
+		);
 	}
 	return out;
 }
@@ -233,13 +259,6 @@ function yRange(cols: Columns, drawn: Uint8Array): [number, number] | null {
 	return [lo, hi];
 }
 
-/** Widen a zero-width y range so a flat line sits in the middle row. */
-function padFlat(lo: number, hi: number, log: boolean): [number, number] {
-	if (hi > lo) return [lo, hi];
-	const pad = log ? 0.5 : lo === 0 ? 1 : Math.abs(lo) * 0.5;
-	return [lo - pad, hi + pad];
-}
-
 const SPARK = '▁▂▃▄▅▆▇█';
 
 /**
@@ -276,7 +295,7 @@ function tickText(v: number, style: TickStyle, digits: number): string {
 	if (v === 0) return '0';
 	switch (style) {
 		case 'fixed': {
-			const text = v.toFixed(digits);
+			const text = v.toFixed(Math.min(digits, 100));
 			// `-0.00` reads as a bug.
 			return /^-0\.?0*$/.test(text) ? text.slice(1) : text;
 		}
@@ -333,6 +352,8 @@ export function tickLabels(values: readonly number[], log = false): string[] {
 		style = 'fixed';
 		start = Math.max(0, Math.ceil(-Math.log10(step / 2)));
 	}
+	// Underflow (denormal steps) can make `start` infinite: keep the search finite.
+	start = Number.isFinite(start) ? Math.min(start, 20) : 0;
 	let texts = clean.map(v => tickText(v, style, start));
 	for (let digits = start + 1; digits <= start + 10 && !adjacentDistinct(texts); digits++) {
 		texts = clean.map(v => tickText(v, style, digits));
@@ -405,10 +426,13 @@ function tinyChart(opts: ChartOptions, width: number, height: number): string[] 
 type Layout = {
 	cols: Columns;
 	drawn: Uint8Array;
-	/** Plotted y range (log10 on a log axis); null when no column has finite data. */
+	/** Plotted y range (log10 on a log axis; widened when flat). */
 	lo: number;
 	hi: number;
+	/** No column has finite data: nothing to draw. */
 	empty: boolean;
+	/** Every drawn value is the same: one line on the middle row. */
+	flat: boolean;
 	labelWidth: number;
 	plotWidth: number;
 	plotRows: number;
@@ -419,7 +443,7 @@ type Layout = {
 };
 
 /** Label width guess from the series' exact overall min/max (the visible range is usually this). */
-function estimateLabelWidth(series: Series, log: boolean, plotRows: number): number {
+function estimateLabelWidth(series: Series, log: boolean, plotRows: number, budget: number): number {
 	let lo = series.min;
 	let hi = series.max;
 	if (lo === null || hi === null) return 4;
@@ -428,8 +452,14 @@ function estimateLabelWidth(series: Series, log: boolean, plotRows: number): num
 		lo = lo > 0 ? Math.log10(lo) : Math.log10(hi) - 1;
 		hi = Math.log10(hi);
 	}
-	[lo, hi] = padFlat(lo, hi, log);
-	return Math.max(...labelTexts(lo, hi, labelRowsFor(plotRows), plotRows, log, Infinity).map(t => t.length));
+	if (!(hi > lo) || !Number.isFinite(hi - lo)) return flatLabel(lo, log, budget).length;
+	return Math.max(...labelTexts(lo, hi, labelRowsFor(plotRows), plotRows, log, budget).map(t => t.length));
+}
+
+function flatLabel(value: number, log: boolean, budget: number): string {
+	const real = log ? 10 ** value : value;
+	const text = formatNumber(real);
+	return text.length > budget ? formatNumber(real, budget) : text;
 }
 
 /** y labels on every ~4th row, top and bottom always. */
@@ -450,33 +480,34 @@ function labelTexts(lo: number, hi: number, rows: number[], plotRows: number, lo
 	return values.map(v => formatNumber(v, budget));
 }
 
-function layout(opts: ChartOptions, width: number, height: number, labelWidth: number, budget: number): Layout {
+function layout(
+	opts: ChartOptions,
+	smooth: Float64Array | null,
+	width: number,
+	height: number,
+	labelWidth: number,
+	budget: number,
+): Layout {
 	const log = opts.logScale === true;
 	const plotRows = height - 1;
 	const plotWidth = width - labelWidth - 1;
-	const cols = computeColumns(opts.series, opts.axis, plotWidth, {
-		xRange: opts.xRange,
-		logScale: log,
-		smoothing: opts.smoothing,
-	});
+	const cols = computeColumns(opts.series, opts.axis, plotWidth, {xRange: opts.xRange, logScale: log, smooth});
 	const drawn = fillLine(cols);
 	const range = yRange(cols, drawn);
 	const labelRows = labelRowsFor(plotRows);
 	if (!range) {
-		return {cols, drawn, lo: 0, hi: 1, empty: true, labelWidth, plotWidth, plotRows, labelRows: [], texts: [], longest: labelWidth};
+		return {cols, drawn, lo: 0, hi: 1, empty: true, flat: false, labelWidth, plotWidth, plotRows, labelRows: [], texts: [], longest: labelWidth};
 	}
-	const [lo, hi] = padFlat(range[0], range[1], log);
-	if (range[0] === range[1]) {
+	const [lo, hi] = range;
+	if (lo === hi) {
 		// Flat: one label, on the line's (middle) row, with the exact value.
-		const value = log ? 10 ** range[0] : range[0];
+		const text = flatLabel(lo, log, budget);
 		const row = plotRows - 1 - Math.round((plotRows - 1) / 2);
-		let text = formatNumber(value);
-		if (text.length > budget) text = formatNumber(value, budget);
-		return {cols, drawn, lo, hi, empty: false, labelWidth, plotWidth, plotRows, labelRows: [row], texts: [text], longest: text.length};
+		return {cols, drawn, lo, hi, empty: false, flat: true, labelWidth, plotWidth, plotRows, labelRows: [row], texts: [text], longest: text.length};
 	}
 	const texts = labelTexts(lo, hi, labelRows, plotRows, log, budget);
 	const longest = Math.max(...texts.map(text => text.length));
-	return {cols, drawn, lo, hi, empty: false, labelWidth, plotWidth, plotRows, labelRows, texts, longest};
+	return {cols, drawn, lo, hi, empty: false, flat: false, labelWidth, plotWidth, plotRows, labelRows, texts, longest};
 }
 
 /**
@@ -493,16 +524,25 @@ export function renderChart(opts: ChartOptions): string[] {
 	// columns, which set the visible y range and so the labels: start from the series' overall
 	// range (usually exact) and lay out again once if the labels came out another width.
 	const budget = Math.max(4, Math.floor(width / 3));
-	const guess = Math.min(budget, estimateLabelWidth(opts.series, opts.logScale === true, height - 1));
-	let plan = layout(opts, width, height, guess, budget);
-	if (!plan.empty && plan.longest !== plan.labelWidth) plan = layout(opts, width, height, plan.longest, budget);
+	const guess = Math.min(budget, estimateLabelWidth(opts.series, opts.logScale === true, height - 1, budget));
+	const smooth = smoothBuckets(opts.series, opts.smoothing);
+	let plan = layout(opts, smooth, width, height, guess, budget);
+	if (!plan.empty && plan.longest !== plan.labelWidth) plan = layout(opts, smooth, width, height, plan.longest, budget);
 	if (plan.empty) return emptyChart(opts, plan, height, width);
 	return drawChart(opts, plan);
 }
 
 function emptyChart(opts: ChartOptions, plan: Layout, height: number, width: number): string[] {
 	const lines = blankLines(height);
-	const message = opts.series.count === 0 ? 'no data' : opts.logScale ? 'no positive values' : 'no finite values';
+	const s = opts.series;
+	const message =
+		s.count === 0
+			? 'no data'
+			: s.max === null
+				? 'no finite values'
+				: opts.logScale && s.max <= 0
+					? 'no positive values'
+					: 'no data in range';
 	lines[Math.floor((plan.plotRows - 1) / 2)] = `${' '.repeat(plan.labelWidth + 1)}${message}`.slice(0, width).trimEnd();
 	lines[height - 1] = xAxisLine(plan.labelWidth + 1, plan.plotWidth, plan.cols.x0, plan.cols.x1, opts.xKind);
 	return lines;
@@ -510,7 +550,10 @@ function emptyChart(opts: ChartOptions, plan: Layout, height: number, width: num
 
 function drawChart(opts: ChartOptions, plan: Layout): string[] {
 	const {cols, drawn, lo, hi, labelWidth, plotWidth: w, plotRows} = plan;
-	const rowOf = (v: number) => Math.min(plotRows - 1, Math.max(0, Math.round(((v - lo) / (hi - lo)) * (plotRows - 1))));
+	const middle = Math.round((plotRows - 1) / 2);
+	const rowOf = plan.flat
+		? () => middle
+		: (v: number) => Math.min(plotRows - 1, Math.max(0, Math.round(((v - lo) / (hi - lo)) * (plotRows - 1))));
 
 	// Integer rows for asciichart (point 0 sits on the axis; point c+1 is column c). Gap columns
 	// get the next drawn row (else the previous), so the segment leaving a gap starts flat; their
@@ -570,18 +613,25 @@ function drawChart(opts: ChartOptions, plan: Layout): string[] {
 		const label = labelAt[r].padStart(labelWidth).slice(0, labelWidth);
 		const axis = labelAt[r] ? '┤' : '│';
 		let line = color ? `${label}${DIM}${axis}${RESET_FG}` : label + axis;
-		let current = PLAIN;
-		for (let c = 0; c < w; c++) {
-			const k = r * w + c;
-			const cls = classes[k];
-			// Spaces take no colour: switching only on visible cells keeps escapes per run, not per cell.
-			if (color && cls !== current && cells[k] !== SPACE) {
-				line += cls === LINE ? lineColor : cls === BAND ? DIM : RESET_FG;
-				current = cls;
-			}
-			line += String.fromCharCode(cells[k]);
+		const rowStart = r * w;
+		if (!color) {
+			out.push(line + String.fromCharCode.apply(null, cells.subarray(rowStart, rowStart + w) as unknown as number[]));
+			continue;
 		}
-		if (color && current !== PLAIN) line += RESET_FG;
+		// One escape per run of a class, not per cell; spaces take no colour, so they never switch.
+		let current = PLAIN;
+		let runStart = 0;
+		for (let c = 0; c < w; c++) {
+			const k = rowStart + c;
+			const cls = classes[k];
+			if (cls === current || cells[k] === SPACE) continue;
+			line += String.fromCharCode.apply(null, cells.subarray(rowStart + runStart, k) as unknown as number[]);
+			line += cls === LINE ? lineColor : cls === BAND ? DIM : RESET_FG;
+			current = cls;
+			runStart = c;
+		}
+		line += String.fromCharCode.apply(null, cells.subarray(rowStart + runStart, rowStart + w) as unknown as number[]);
+		if (current !== PLAIN) line += RESET_FG;
 		out.push(line);
 	}
 	out.push(xAxisLine(labelWidth + 1, w, cols.x0, cols.x1, opts.xKind));

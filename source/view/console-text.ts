@@ -43,7 +43,7 @@ export class ConsoleBuffer {
 	private ring: ConsoleLine[] = [];
 	/** Index of the oldest line in `ring` once it is full. */
 	private start = 0;
-	private completed = 0;
+	private completedCount = 0;
 	private changes = 0;
 	private touches = 0;
 	private pending: Record<ConsoleStream, Pending> = {
@@ -94,7 +94,7 @@ export class ConsoleBuffer {
 
 	private push(stream: ConsoleStream, raw: string): void {
 		const line: ConsoleLine = {text: cap(sanitizeLine(raw)), stream};
-		this.completed++;
+		this.completedCount++;
 		if (this.ring.length < this.maxLines) {
 			this.ring.push(line);
 		} else {
@@ -105,7 +105,7 @@ export class ConsoleBuffer {
 
 	/** Completed lines ever (including those dropped from the ring); never decreases. */
 	get totalLines(): number {
-		return this.completed;
+		return this.completedCount;
 	}
 
 	/** Bumps on every append, for memoizing views. */
@@ -115,9 +115,17 @@ export class ConsoleBuffer {
 
 	/** Completed lines kept (oldest first) and then the unfinished lines (e.g. a live progress bar). */
 	lines(): ConsoleLine[] {
-		const out = this.ring.slice(this.start).concat(this.ring.slice(0, this.start));
+		const out = this.completed();
 		for (const line of this.unfinished()) out.push(line);
 		return out;
+	}
+
+	/**
+	 * Completed lines kept, oldest first, without the unfinished ones: the last
+	 * `totalLines - seenBefore` of these are the lines new since an earlier `totalLines`.
+	 */
+	completed(): ConsoleLine[] {
+		return this.ring.slice(this.start).concat(this.ring.slice(0, this.start));
 	}
 
 	/** The last `n` visible lines (what a panel of n rows shows), without copying the whole ring. */

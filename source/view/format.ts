@@ -16,7 +16,8 @@ function trimZeros(text: string): string {
 
 /** `1.2e-5` style (no `+`, no trailing zeros), `digits` after the point. */
 export function formatExponent(n: number, digits: number): string {
-	const [mantissa, exponent] = n.toExponential(Math.max(0, Math.min(20, digits))).split('e');
+	if (!Number.isFinite(n)) return formatNumber(n);
+	const [mantissa, exponent] = n.toExponential(Math.max(0, Math.min(20, Math.floor(digits) || 0))).split('e');
 	return `${trimZeros(mantissa)}e${exponent.replace('+', '')}`;
 }
 
@@ -31,6 +32,7 @@ function precise(abs: number, significant: number): string {
  * Falls back to exponent form beyond E (1e18+).
  */
 export function formatSI(n: number, significant = 3): string {
+	if (!Number.isFinite(n)) return formatNumber(n);
 	const abs = Math.abs(n);
 	let power = abs < 1 ? 0 : Math.floor(Math.log10(abs) / 3);
 	for (;;) {

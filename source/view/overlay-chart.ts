@@ -77,7 +77,7 @@ export function renderOverlayChart(opts: {lines: readonly OverlayLine[]; xKind: 
 	const series: number[][] = [];
 	for (const line of lines) {
 		const columns = columnsOf(line.series, line.axis, plotWidth, range);
-		const values = columns.map(column => (column === null ? NaN : column.last));
+		const values = columns.map(column => (column === null ? NaN : column.mean));
 		const first = values.findIndex(Number.isFinite);
 		const last = first < 0 ? -1 : values.length - 1 - [...values].reverse().findIndex(Number.isFinite);
 		let previous = first < values.length ? values[first] : lo;

@@ -23,7 +23,10 @@ export function emaSmooth(
 	const out = new Float64Array(values.length);
 	const w = Number.isFinite(weight) ? Math.min(Math.max(weight, 0), MAX_SMOOTHING) : 0;
 	let last = 0;
-	let accumulated = 0;
+	// w^(points so far), kept as a running product: Math.pow per point dominated the frame cost.
+	let power = 1;
+	let decayCount = 1;
+	let decay = w;
 	for (let i = 0; i < values.length; i++) {
 		const value = values[i];
 		const n = counts ? counts[i] : 1;
@@ -35,10 +38,14 @@ export function emaSmooth(
 			out[i] = value;
 			continue;
 		}
-		const decay = n === 1 ? w : Math.pow(w, n);
+		if (n !== decayCount) {
+			// Buckets mostly share one size, so this is computed rarely.
+			decayCount = n;
+			decay = Math.pow(w, n);
+		}
 		last = last * decay + (1 - decay) * value;
-		accumulated += n;
-		out[i] = last / (1 - Math.pow(w, accumulated));
+		power *= decay;
+		out[i] = last / (1 - power);
 	}
 	return out;
 }

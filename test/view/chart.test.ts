@@ -45,7 +45,8 @@ function base(series: Series, extra: Partial<ChartOptions> = {}): ChartOptions {
 describe('renderChart size contract', () => {
 	it('returns exactly height lines of at most width columns for random sizes and inputs', () => {
 		const rand = random(42);
-		const kinds = ['empty', 'single', 'flat', 'nan', 'mixed', 'tiny', 'huge', 'negative', 'sparse', 'big'] as const;
+		const kinds = ['empty', 'single', 'flat', 'nan', 'mixed', 'tiny', 'huge', 'negative', 'sparse', 'big', 'extreme'] as const;
+		const extremes = [Number.NaN, Infinity, -Infinity, 0, -0, 1e308, -1e308, 5e-324, 1e-300, 1e21, -7];
 		for (let iteration = 0; iteration < 400; iteration++) {
 			const kind = kinds[iteration % kinds.length];
 			const n = kind === 'empty' ? 0 : kind === 'single' ? 1 : kind === 'big' ? 20_000 : 1 + Math.floor(rand() * 400);
@@ -71,6 +72,9 @@ describe('renderChart size contract', () => {
 						break;
 					case 'negative':
 						v = -r * 1000;
+						break;
+					case 'extreme':
+						v = extremes[Math.floor(r * extremes.length)];
 						break;
 					default:
 						v = r < 0.1 ? Number.NaN : r < 0.12 ? Infinity : Math.sin(i / 10) * 100 + r;
@@ -245,6 +249,15 @@ describe('labels', () => {
 		const labels = yLabels(renderChart(base(seriesOf(values), {width: 60, height: 12})));
 		expect(new Set(labels).size).toBe(labels.length);
 		expect(Number(labels[0])).toBeCloseTo(1.000049, 5);
+	});
+
+	it('labels a flat series of denormals or huge values without hanging', () => {
+		for (const v of [5e-324, 1e308, -1e308, 0]) {
+			const lines = renderChart(base(seriesOf([v, v, v]), {width: 40, height: 6}));
+			expect(lines).toHaveLength(6);
+			expect(yLabels(lines)).toHaveLength(1);
+		}
+		expect(tickLabels([1e-323, 5e-324, 0])).toHaveLength(3);
 	});
 
 	it('tickLabels adapts precision to the step', () => {
