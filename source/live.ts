@@ -9,6 +9,7 @@ import {startGpuSource} from './host/nvidia-smi.js';
 import {startSystemSource} from './host/system.js';
 import {locateRun, type RunLocation} from './run/locate.js';
 import {RunTail} from './run/tail.js';
+import {readRunPid} from './run/run-pid.js';
 import {initialHostState, reduceHost, type HostState} from './state/host-state.js';
 import {initialRunState, reduceRunEvents, type RunState} from './state/run-state.js';
 import {loadOutputLogFallback} from './state/console-fallback.js';
@@ -64,6 +65,8 @@ export class LiveSession {
 	private alerts: Alert[] = [];
 	private readonly clock: () => number;
 	private catalog: RunCatalog | null = null;
+	/** The watched run's training process, to mark its GPU processes. */
+	private runPid: number | null = null;
 	private catalogTimer: NodeJS.Timeout | null = null;
 	private catalogVersion = -1;
 
@@ -81,7 +84,9 @@ export class LiveSession {
 			this.version++;
 		};
 		if (this.options.gpu) {
-			this.hostSources.push(startGpuSource({intervalMs: this.options.intervalMs, onEvent: onHost, command: this.options.nvidiaSmi}));
+			this.hostSources.push(
+				startGpuSource({intervalMs: this.options.intervalMs, onEvent: onHost, command: this.options.nvidiaSmi, runPid: () => this.runPid ?? this.run.info?.pid ?? null}),
+			);
 		} else {
 			onHost({type: 'gpu/status', status: 'unavailable', message: 'live GPU view off (--no-gpu)'});
 		}
@@ -169,6 +174,7 @@ export class LiveSession {
 		this.alertMemory = initialAlertMemory();
 		this.runError = null;
 		this.runGone = false;
+		this.runPid = readRunPid(location.runDir);
 		this.version++;
 		this.tail = new RunTail(location, {
 			poll: this.options.poll,

@@ -12,6 +12,7 @@ import {App} from './ui/App.js';
 import {loadRun, onceJson, onceText, sampleHostOnce, alertsFor} from './once.js';
 import {checkRun, exportHistory, statusLine} from './modes.js';
 import {createDemoRun} from './demo.js';
+import {readRunPid} from './run/run-pid.js';
 
 const HELP = `
   Usage
@@ -74,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
 	switch (options.mode) {
 		case 'json': {
 			const loaded = loadRun(location.runDir);
-			const host = await sampleHostOnce(options);
+			const host = await sampleHostOnce({...options, runPid: readRunPid(loaded.location.runDir) ?? loaded.state.info?.pid});
 			await writeOut(onceJson(loaded, host) + '\n');
 			return 0;
 		}
@@ -92,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
 		}
 		case 'line': {
 			const loaded = loadRun(location.runDir);
-			const host = await sampleHostOnce({...options, gpuWaitMs: 2000});
+			const host = await sampleHostOnce({...options, gpuWaitMs: 2000, runPid: readRunPid(loaded.location.runDir) ?? loaded.state.info?.pid});
 			await writeOut(statusLine(loaded.state, host, alertsFor(loaded.state, host)) + '\n');
 			return 0;
 		}
@@ -108,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
 
 async function printOnce(location: RunLocation, options: Options): Promise<number> {
 	const loaded = loadRun(location.runDir);
-	const host = await sampleHostOnce(options);
+	const host = await sampleHostOnce({...options, runPid: readRunPid(loaded.location.runDir) ?? loaded.state.info?.pid});
 	const columns = options.width ?? (process.stdout.isTTY ? process.stdout.columns : 120);
 	const rows = options.height ?? (process.stdout.isTTY ? process.stdout.rows : 40);
 	await writeOut(onceText(loaded, host, columns, rows) + '\n');

@@ -33,10 +33,10 @@ export function loadRun(path: string): LoadedRun {
 }
 
 /** Sample the host once, bounded in time (a hung nvidia-smi must not hang `--once`). */
-export async function sampleHostOnce(options: {gpu: boolean; gpuWaitMs: number; nvidiaSmi?: string}): Promise<HostState> {
+export async function sampleHostOnce(options: {gpu: boolean; gpuWaitMs: number; nvidiaSmi?: string; runPid?: number | null}): Promise<HostState> {
 	const [gpu, system] = await Promise.all([
 		options.gpu
-			? sampleGpusOnce({timeoutMs: options.gpuWaitMs, command: options.nvidiaSmi})
+			? sampleGpusOnce({timeoutMs: options.gpuWaitMs, command: options.nvidiaSmi, runPid: options.runPid ?? null})
 			: Promise.resolve({status: 'unavailable' as const, message: 'live GPU view off (--no-gpu)', gpus: [], processes: []}),
 		sampleSystemOnce().catch(() => null),
 	]);

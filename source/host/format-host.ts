@@ -87,8 +87,17 @@ export function lineText(line: PanelLine): string {
 	return line.map(s => s.text).join('');
 }
 
-/** Cuts a line to `width` columns (the last kept segment ends with "…" when cut). */
-export function fitLine(line: PanelLine, width: number): PanelLine {
+/**
+ * Replaces control characters (C0, DEL, C1) with "?". Process names come from other users'
+ * processes, which can put escape sequences in their names; they must not reach the terminal.
+ */
+export function printable(text: string): string {
+	return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** Cuts a line to `width` columns (the last kept segment ends with "…" when cut); text made printable. */
+export function fitLine(input: PanelLine, width: number): PanelLine {
+	const line = input.map(seg => ({...seg, text: printable(seg.text)}));
 	const out: PanelLine = [];
 	let left = width;
 	for (const seg of line) {
@@ -108,4 +117,29 @@ export function fitLine(line: PanelLine, width: number): PanelLine {
 		if (!last.text.endsWith('…')) out[out.length - 1] = {...last, text: fit(last.text + '…', [...last.text].length)};
 	}
 	return out;
+}
+
+/**
+ * Word-wraps `text` into at most `maxLines` lines of `width` columns; the last line ends with "…"
+ * when text is left over. Words longer than a line are cut.
+ */
+export function wrapWords(text: string, width: number, maxLines: number): string[] {
+	if (width <= 0 || maxLines <= 0) return [];
+	const lines: string[] = [];
+	let line = '';
+	const words = printable(text).split(/\s+/).filter(Boolean);
+	for (let i = 0; i < words.length; i++) {
+		const word = words[i]!;
+		const next = line ? `${line} ${word}` : word;
+		if ([...next].length <= width) {
+			line = next;
+			continue;
+		}
+		if (line) lines.push(line);
+		line = [...word].length > width ? fit(word, width) : word;
+		if (lines.length === maxLines) return [...lines.slice(0, -1), fit(`${lines[maxLines - 1]} ${words.slice(i).join(' ')}`, width)];
+	}
+	if (line) lines.push(line);
+	if (lines.length > maxLines) return [...lines.slice(0, maxLines - 1), fit(lines.slice(maxLines - 1).join(' '), width)];
+	return lines;
 }

@@ -77,6 +77,7 @@ export function startGpuSource(options: GpuSourceOptions): HostSource {
 	let restartTimer: NodeJS.Timeout | undefined;
 	let appsTimer: NodeJS.Timeout | undefined;
 	let appsInFlight = false;
+	const stopSignal = new AbortController();
 
 	const setStatus = (next: SourceStatus, message: string | null) => {
 		if (status && status.status === next && status.message === message) return;
@@ -128,8 +129,9 @@ export function startGpuSource(options: GpuSourceOptions): HostSource {
 				// Restart without waiting for the exit: a child stuck in the driver may never exit.
 				child = null;
 				current.abort.abort();
+				current.subprocess.kill('SIGKILL');
 				setStatus('error', `nvidia-smi stopped responding (no output for ${seconds(hangMs)}) — restarting`);
-				scheduleRestart();
+				scheduleRestart(startedAt);
 			}, hangMs);
 		};
 
@@ -168,8 +170,6 @@ export function startGpuSource(options: GpuSourceOptions): HostSource {
 			if (partial) onLine(partial);
 			flush();
 			child = null;
-			// A child that ran well for a while starts the back-off afresh; a crash loop keeps growing it.
-			if (Date.now() - startedAt >= HEALTHY_RUN_MS) backoff = firstBackoff;
 			const failure = classifySmiFailure({
 				code: (result as {code?: string}).code,
 				exitCode: result.exitCode,
@@ -188,23 +188,29 @@ export function startGpuSource(options: GpuSourceOptions): HostSource {
 				return startStream();
 			}
 			const message = result.exitCode === 0 && textLines.length === 0 ? 'nvidia-smi exited unexpectedly' : failure.message;
-			setStatus('error', `${message} — retrying in ${seconds(backoff)}`);
-			scheduleRestart();
+			const delay = scheduleRestart(startedAt);
+			setStatus('error', `${message} — retrying in ${seconds(delay)}`);
 		});
 	}
 
-	function scheduleRestart(): void {
-		if (stopped) return;
-		clearTimeout(restartTimer);
-		restartTimer = setTimeout(startStream, backoff);
+	/** Restarts the stream after the back-off (doubling each time up to maxBackoff); returns the delay. */
+	function scheduleRestart(startedAt: number): number {
+		// A child that ran well for a while starts the back-off afresh; a crash loop keeps growing it.
+		if (Date.now() - startedAt >= HEALTHY_RUN_MS) backoff = firstBackoff;
+		const delay = backoff;
 		backoff = Math.min(maxBackoff, backoff * 2);
+		clearTimeout(restartTimer);
+		if (!stopped) restartTimer = setTimeout(startStream, delay);
+		return delay;
 	}
 
 	async function pollApps(): Promise<void> {
 		if (stopped || appsInFlight) return;
 		appsInFlight = true;
 		try {
-			const result = await runOneShot(command, appsQueryArgs(), Math.min(ONE_SHOT_TIMEOUT_MS, appsIntervalMs), env);
+			// While the stream is failing, a poll would only fail the same way.
+			if (status?.status === 'error') return;
+			const result = await runOneShot(command, appsQueryArgs(), Math.min(ONE_SHOT_TIMEOUT_MS, appsIntervalMs), env, stopSignal.signal);
 			// Failures are reported by the stream; a failed poll keeps the last list.
 			if (!result.failure && !stopped) {
 				const runPid = options.runPid?.() ?? null;
@@ -223,9 +229,12 @@ export function startGpuSource(options: GpuSourceOptions): HostSource {
 	return {
 		stop() {
 			stopped = true;
+			stopSignal.abort();
 			clearTimeout(restartTimer);
 			clearTimeout(appsTimer);
+			// SIGKILL at once: the app may exit right after stop(), before a delayed force-kill.
 			child?.abort.abort();
+			child?.subprocess.kill('SIGKILL');
 			child = null;
 		},
 	};
@@ -236,27 +245,43 @@ type OneShot = {stdout: string; failure: SmiFailure | null};
 
 /**
  * Runs nvidia-smi once. Bounded even when the child cannot be killed (a process stuck in the
- * driver ignores SIGKILL): the answer is given up after timeoutMs + 500 ms either way.
+ * driver ignores SIGKILL): the answer is given up after timeoutMs + 200 ms either way.
  */
-async function runOneShot(command: string, args: string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<OneShot> {
+async function runOneShot(
+	command: string,
+	args: string[],
+	timeoutMs: number,
+	env?: NodeJS.ProcessEnv,
+	signal?: AbortSignal,
+): Promise<OneShot> {
 	const abort = new AbortController();
 	const subprocess = execa(command, args, {
 		reject: false,
 		timeout: timeoutMs,
 		cancelSignal: abort.signal,
-		forceKillAfterDelay: 1000,
+		forceKillAfterDelay: 500,
 		stdin: 'ignore',
 		maxBuffer: 1024 * 1024,
 		env,
 	});
+	// The source stopping ends the call at once.
+	signal?.addEventListener('abort', () => subprocess.kill('SIGKILL'), {once: true});
 	let timer: NodeJS.Timeout | undefined;
 	const givenUp = new Promise<'given-up'>(resolve => {
-		timer = setTimeout(() => resolve('given-up'), timeoutMs + 500);
+		timer = setTimeout(() => resolve('given-up'), timeoutMs + 200);
 	});
 	const result = await Promise.race([subprocess, givenUp]);
 	clearTimeout(timer);
 	if (result === 'given-up') {
+		// SIGTERM (sent at the timeout) was not enough: kill it now, since this process may exit
+		// before the delayed SIGKILL; and let this process exit even if the child never dies (a
+		// process stuck in the driver ignores SIGKILL too).
 		abort.abort();
+		subprocess.kill('SIGKILL');
+		subprocess.unref();
+		subprocess.stdout?.destroy();
+		subprocess.stderr?.destroy();
+		subprocess.catch(() => {});
 		return {stdout: '', failure: classifySmiFailure({timedOut: true})};
 	}
 	if (!result.failed) return {stdout: String(result.stdout), failure: null};

@@ -24,18 +24,25 @@ export function createProcSampler(procRoot = '/proc'): Sampler {
 	let prevStat: ProcStat | null = null;
 	let prevNet: {rx: number; tx: number; at: number} | null = null;
 	return async () => {
-		const [statText, memText, netText] = await Promise.all([
+		const [stat, mem, netDev] = await Promise.allSettled([
 			readFile(`${procRoot}/stat`, 'utf8'),
 			readFile(`${procRoot}/meminfo`, 'utf8'),
-			readFile(`${procRoot}/net/dev`, 'utf8').catch(() => null),
+			readFile(`${procRoot}/net/dev`, 'utf8'),
 		]);
+		// Fail in a fixed order so a persistent failure keeps one message (not whichever read lost the race).
+		if (stat.status === 'rejected') throw stat.reason;
+		if (mem.status === 'rejected') throw mem.reason;
+		const statText = stat.value;
+		const memText = mem.value;
+		// No /proc/net/dev (some sandboxes): network rates stay unknown, the rest works.
+		const netText = netDev.status === 'fulfilled' ? netDev.value : null;
 		const at = performance.now();
-		const stat = parseProcStat(statText);
+		const parsed = parseProcStat(statText);
 		const cpu =
-			stat && prevStat
-				? cpuUsage(prevStat, stat)
-				: {totalPct: null, perCorePct: stat ? stat.cores.map(() => null) : []};
-		if (stat) prevStat = stat;
+			parsed && prevStat
+				? cpuUsage(prevStat, parsed)
+				: {totalPct: null, perCorePct: parsed ? parsed.cores.map(() => null) : []};
+		if (parsed) prevStat = parsed;
 		let net: SystemSnapshot['net'] = {rxBytesPerSec: null, txBytesPerSec: null};
 		if (netText !== null) {
 			const counters = parseNetDev(netText);

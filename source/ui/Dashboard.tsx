@@ -57,7 +57,8 @@ export function Dashboard({snap, ui, columns, rows, color, now, pulse}: Dashboar
 	const recorded = recordedModel(run, layout.system.width, now);
 	const gpuCount = Math.max(1, snap.host.gpus.length);
 	// Live panels first (GPU lines + a process line or two, then CPU/mem/net), recorded stats below.
-	const gpuHeight = Math.min(layout.system.height - 2, snap.host.gpuStatus === 'ok' ? gpuCount + 2 + Math.min(3, snap.host.processes.length) : 2);
+	// A failure message gets up to 4 lines to wrap in.
+	const gpuHeight = Math.min(layout.system.height - 2, snap.host.gpuStatus === 'ok' ? gpuCount + 2 + Math.min(3, snap.host.processes.length) : 4);
 	const systemHeight = Math.min(4, Math.max(0, layout.system.height - gpuHeight));
 	const recordedHeight = Math.max(0, layout.system.height - gpuHeight - systemHeight);
 	const emptyText =

@@ -16,6 +16,7 @@ import {
 	sparkline,
 	type PanelLine,
 	type Segment,
+	wrapWords,
 } from '../host/format-host.js';
 import type {HostState} from '../state/host-state.js';
 
@@ -67,10 +68,12 @@ export function gpuPanelLines(props: HostPanelProps): PanelLine[] {
 	const {width, height, host, compact = false} = props;
 	if (height <= 0 || width <= 0) return [];
 	if (host.gpuStatus !== 'ok') {
+		// The message is all there is to show: wrap it over the panel's lines rather than cut it.
 		const text = `GPU: ${host.gpuMessage ?? (host.gpuStatus === 'unavailable' ? 'not available' : 'error')}`;
-		return [fitLine([{text, color: host.gpuStatus === 'error' ? 'red' : undefined, dim: host.gpuStatus !== 'error'}], width)];
+		const style = host.gpuStatus === 'error' ? {color: 'red'} : {dim: true};
+		return wrapWords(text, width, height).map(line => [{text: line, ...style}]);
 	}
-	if (host.gpus.length === 0) return [[{text: 'GPU: waiting for nvidia-smi…', dim: true}]].map(l => fitLine(l, width));
+	if (host.gpus.length === 0) return [fitLine([{text: 'GPU: waiting for nvidia-smi…', dim: true}], width)];
 
 	const gpus = host.gpus;
 	const idxW = Math.max(...gpus.map(g => String(g.index).length));

@@ -41,3 +41,11 @@ describe('format-host', () => {
 		expect(wrapWords('', 5, 2)).toEqual([]);
 	});
 });
+
+describe('hostile text', () => {
+	it('control characters in process names and messages never reach the terminal', () => {
+		const evil = 'python\u001b]52;c;aGk=\u0007\u001b[2J\u009b';
+		expect(fitLine([{text: evil}], 80).map(s => s.text).join('')).toBe('python?]52;c;aGk=??[2J?');
+		expect(wrapWords(`GPU: ${evil}`, 80, 2).join('')).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+	});
+});

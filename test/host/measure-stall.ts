@@ -22,12 +22,12 @@ async function observe(label: string, s: number, run: () => (() => void) | void,
 	const stop = run();
 	await new Promise(r => setTimeout(r, s * 1000));
 	h.disable();
-	stop?.();
 	const cpu = process.cpuUsage(cpu0);
 	const wall = performance.now() - t0;
 	const cpuPct = ((cpu.user + cpu.system) / 1000 / wall) * 100;
 	const delay = monitor ? `loop delay max ${ms(h.max)} ms, p99 ${ms(h.percentile(99))} ms, mean ${ms(h.mean)} ms; ` : '';
 	console.log(`${label.padEnd(34)} ${delay}this process CPU ${cpuPct.toFixed(2)}%`);
+	stop?.();
 }
 
 /** Median, p99 and max of a synchronous function, in ms (max includes JIT warm-up and VM noise). */

@@ -52,6 +52,15 @@ async function until(check: () => boolean, timeoutMs: number): Promise<void> {
 	}
 }
 
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 const samples = (events: HostEvent[]) => events.flatMap(e => (e.type === 'gpu/sample' ? [e] : []));
 const statuses = (events: HostEvent[]) => events.flatMap(e => (e.type === 'gpu/status' ? [e] : []));
 
@@ -111,13 +120,23 @@ describe('startGpuSource against the replayed H100', () => {
 		);
 	});
 
-	it('a hung nvidia-smi is reported within the hang limit and restarted', async () => {
+	it('a hung nvidia-smi is reported within the hang limit, killed and restarted', async () => {
 		const {events, calls} = start('hang', {hangMs: 800, backoffMs: 100});
 		const t0 = Date.now();
 		await until(() => statuses(events).length >= 1, 3000);
 		expect(Date.now() - t0).toBeLessThan(2000);
 		expect(statuses(events)[0]).toMatchObject({status: 'error', message: expect.stringContaining('stopped responding')});
 		await until(() => calls().filter(c => c.includes('-lms')).length >= 2, 3000);
+		const first = Number(calls().find(c => c.includes('-lms'))!.split(' ')[0]);
+		await until(() => !alive(first), 1000);
+	});
+
+	it('stop() also ends hung children (they ignore SIGTERM) before the app exits', async () => {
+		const {source, calls} = start('hang');
+		await until(() => calls().length >= 2, 3000);
+		source.stop();
+		const pids = calls().map(c => Number(c.split(' ')[0]));
+		await until(() => pids.every(pid => !alive(pid)), 1000);
 	});
 
 	it('a stream that dies is restarted and samples resume', async () => {
@@ -156,14 +175,7 @@ describe('startGpuSource against the replayed H100', () => {
 		expect(() => process.kill(pid, 0)).not.toThrow();
 		source.stop();
 		const count = events.length;
-		await until(() => {
-			try {
-				process.kill(pid, 0);
-				return false;
-			} catch {
-				return true;
-			}
-		}, 3000);
+		await until(() => !alive(pid), 3000);
 		await new Promise(r => setTimeout(r, 400));
 		expect(events.length).toBe(count);
 	});
@@ -178,11 +190,16 @@ describe('sampleGpusOnce', () => {
 		expect(snap.processes.map(p => p.pid)).toEqual([605]);
 	});
 
-	it('is bounded when nvidia-smi hangs', async () => {
+	it('is bounded when nvidia-smi hangs, and leaves no hung child behind', async () => {
+		const log = join(mkdtempSync(join(tmpdir(), 'wbtop-smi-')), 'calls.log');
 		const t0 = Date.now();
-		const snap = await sampleGpusOnce({timeoutMs: 700, command: FAKE, env: {FAKE_NVIDIA_SMI_MODE: 'hang'}});
+		// The fake's hang mode ignores SIGTERM, like a process stuck in the driver.
+		const snap = await sampleGpusOnce({timeoutMs: 700, command: FAKE, env: {FAKE_NVIDIA_SMI_MODE: 'hang', FAKE_NVIDIA_SMI_LOG: log}});
 		expect(Date.now() - t0).toBeLessThan(2000);
 		expect(snap).toMatchObject({status: 'error', gpus: [], message: expect.stringContaining('timed out')});
+		const pids = readFileSync(log, 'utf8').split('\n').filter(Boolean).map(l => Number(l.split(' ')[0]));
+		expect(pids.length).toBe(2); // --query-gpu and --query-compute-apps
+		await until(() => pids.every(pid => !alive(pid)), 1000);
 	});
 
 	it('reports driver errors and a missing binary', async () => {

@@ -5,7 +5,8 @@ import {afterEach, describe, expect, it} from 'vitest';
 import type {GpuSample, HostEvent} from '../../source/host/events.js';
 import {parseComputeApps, parseGpuLine} from '../../source/host/parse-nvidia-smi.js';
 import {initialHostState, reduceHost, type HostState} from '../../source/state/host-state.js';
-import {GpuPanel, type HostPanelProps} from '../../source/ui/GpuPanel.js';
+import {GpuPanel, gpuPanelLines, type HostPanelProps} from '../../source/ui/GpuPanel.js';
+import {lineText} from '../../source/host/format-host.js';
 import {SystemPanel} from '../../source/ui/SystemPanel.js';
 
 const capture = (name: string) => readFileSync(new URL(`../fixtures/nvidia-smi/h100/${name}`, import.meta.url), 'utf8');
@@ -59,6 +60,18 @@ describe('GpuPanel', () => {
 		const other = await frame(GpuPanel, {host: gpuState(), runPid: 1234});
 		expect(other.text).toMatch(/^ {2}605 +0 +19\.7G python3$/m);
 		expect(other.text).not.toContain('(run)');
+	});
+
+	it("a process name with escape sequences is shown harmless", async () => {
+		const host = reduceHost(gpuState(), {
+			type: 'gpu/processes',
+			time: 2,
+			processes: [{pid: 4242, name: 'x\u001b[2J\u001b]0;pwned\u0007', gpuUuid: null, usedMemMiB: 10}],
+		});
+		// Checked on the panel's own lines: whatever Ink does with escapes, the panel must not rely on it.
+		const text = gpuPanelLines({host, width: 100, height: 10, color: false}).map(lineText).join('\n');
+		expect(text).toContain('4242 ');
+		expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
 	});
 
 	it('at 60 columns the line still fits, with name, % and a short sparkline', async () => {

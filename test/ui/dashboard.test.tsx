@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest';
 import {renderToString} from 'ink';
 import {stripVTControlCharacters} from 'node:util';
 import {Dashboard} from '../../source/ui/Dashboard.js';
+import {computeLayout} from '../../source/view/layout.js';
 import {initialUiState, type UiState} from '../../source/state/ui-state.js';
 import {realRun} from '../helpers/fixtures.js';
 import {h100Host, snapshotOf} from '../helpers/snapshot.js';
@@ -86,8 +87,13 @@ describe('dashboard frame', () => {
 
 	it('shows a GPU failure in place of the GPU panel while the rest keeps working', () => {
 		const broken = {...snap, host: {...snap.host, gpus: [], gpuStatus: 'error' as const, gpuMessage: "nvidia-smi: couldn't communicate with the NVIDIA driver"}};
-		const text = draw(broken, 120, 40).join('\n');
-		expect(text).toContain("couldn't communicate with the NVIDIA driver");
+		const lines = draw(broken, 120, 40);
+		const text = lines.join('\n');
+		// The GPU panel (top of the right column) wraps the message over its lines.
+		const layout = computeLayout(120, 40);
+		if (layout.mode !== 'full') throw new Error('expected the full layout');
+		const right = lines.slice(2, 6).map(line => line.slice(120 - layout.system.width).trim()).join(' ');
+		expect(right).toContain("couldn't communicate with the NVIDIA driver");
 		expect(text).toContain('step 1714');
 		expect(text).toMatch(/┤/);
 	});
