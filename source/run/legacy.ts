@@ -14,6 +14,7 @@ import YAML from 'yaml';
 import type {FlatValues, RunEvent, RunInfo} from './events.js';
 import {emptyRunInfo, type RunStatus} from './records.js';
 import {flattenInto, parseJsonLoose, toValue, UNPARSABLE} from './values.js';
+import {flattenCapped} from './caps.js';
 
 export const LEGACY_HISTORY = 'wandb-history.jsonl';
 export const LEGACY_EVENTS = 'wandb-events.jsonl';
@@ -301,8 +302,7 @@ export class LegacyReader {
 			result.corrupt++;
 			return;
 		}
-		const values: FlatValues = {};
-		for (const [key, value] of Object.entries(row)) flattenInto(values, key, toValue(value));
+		const values = flattenCapped(row); // at most MAX_KEYS_PER_ROW keys (caps.ts)
 		const step = typeof values._step === 'number' && Number.isFinite(values._step) ? values._step : null;
 		result.events.push({type: 'history', step, values});
 	}
@@ -318,12 +318,9 @@ export class LegacyReader {
 		if (timestamp === null && typeof sample._runtime === 'number' && this.startTime !== null) {
 			timestamp = this.startTime / 1000 + sample._runtime;
 		}
-		if (timestamp === null) return;
-		const flat: FlatValues = {};
-		for (const [key, value] of Object.entries(sample)) {
-			if (key.startsWith('_')) continue; // _wandb, _timestamp, _runtime
-			flattenInto(flat, key.startsWith('system.') ? key.slice('system.'.length) : key, toValue(value));
-		}
+		if (timestamp === null || !Number.isFinite(timestamp)) return; // 1e999, NaN: no place on a time axis
+		// _wandb, _timestamp, _runtime are skipped; at most MAX_KEYS_PER_ROW keys (caps.ts).
+		const flat = flattenCapped(sample, undefined, key => (key.startsWith('_') ? null : key.startsWith('system.') ? key.slice('system.'.length) : key));
 		const values: Record<string, number> = {};
 		for (const [key, value] of Object.entries(flat)) if (typeof value === 'number') values[key] = value;
 		result.events.push({type: 'stats', timestamp, values});
@@ -336,8 +333,7 @@ export class LegacyReader {
 		const summary = parseObject(text);
 		if (summary === null) return; // caught mid-rewrite: try again later
 		this.accept(LEGACY_SUMMARY);
-		const update: FlatValues = {};
-		for (const [key, value] of Object.entries(summary)) flattenInto(update, key, toValue(value));
+		const update = flattenCapped(summary); // at most MAX_KEYS_PER_ROW keys (caps.ts)
 		const remove = [...this.summaryKeys].filter(key => !(key in update));
 		this.summaryKeys = new Set(Object.keys(update));
 		result.events.push({type: 'summary', update, remove});

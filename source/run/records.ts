@@ -4,7 +4,8 @@
  */
 import type {FlatValues, RunEvent, RunInfo, Value} from './events.js';
 import {ProtoError, ProtoReader} from './protobuf.js';
-import {flattenInto, parseJsonLoose, parseValueJson, toValue, UNPARSABLE} from './values.js';
+import {parseJsonLoose, parseValueJson, toValue, UNPARSABLE} from './values.js';
+import {flattenLimited, isUnsafeKey, keyBudget, MAX_KEYS_PER_ROW, MAX_VALUE_DEPTH} from './caps.js';
 
 /** `Record` field numbers of the record types wbtop reads (doc §4.1). */
 export const RecordField = {
@@ -285,6 +286,9 @@ function decodeItem(r: ProtoReader): Item {
  * per field, so the items under a path that has a `_type` leaf are put back into one object.
  */
 function itemsToValues(items: Item[], out: FlatValues): void {
+	// At most MAX_KEYS_PER_ROW flat keys per record (caps.ts).
+	if (items.length > MAX_KEYS_PER_ROW) items.length = MAX_KEYS_PER_ROW;
+	const budget = keyBudget();
 	let mediaPrefixes: Set<string> | null = null;
 	for (const item of items) {
 		const {path} = item;
@@ -293,7 +297,7 @@ function itemsToValues(items: Item[], out: FlatValues): void {
 		}
 	}
 	if (mediaPrefixes === null) {
-		for (const item of items) flattenInto(out, item.path.length === 1 ? item.path[0] : item.path.join('.'), parseValueJson(item.valueJson));
+		for (const item of items) flattenLimited(out, item.path.length === 1 ? item.path[0] : item.path.join('.'), parseValueJson(item.valueJson), budget);
 		return;
 	}
 	const groups = new Map<string, Record<string, unknown>>();
@@ -301,22 +305,25 @@ function itemsToValues(items: Item[], out: FlatValues): void {
 		const {path} = item;
 		const prefixLength = mediaPrefixLength(path, mediaPrefixes);
 		if (prefixLength === 0) {
-			flattenInto(out, path.join('.'), parseValueJson(item.valueJson));
+			flattenLimited(out, path.join('.'), parseValueJson(item.valueJson), budget);
 			continue;
 		}
+		// A `__proto__` segment would walk into Object.prototype and write there (caps.ts); an
+		// absurdly deep path would overflow the stack in toValue.
+		if (path.length > MAX_VALUE_DEPTH || path.some(isUnsafeKey)) continue;
 		const prefix = path.slice(0, prefixLength).join('.');
 		let group = groups.get(prefix);
 		if (group === undefined) groups.set(prefix, (group = {}));
 		// Rebuild the nested media object from the remaining path.
 		let node = group;
 		for (let i = prefixLength; i < path.length - 1; i++) {
-			const child = node[path[i]];
+			const child = Object.hasOwn(node, path[i]) ? node[path[i]] : undefined;
 			node = (node[path[i]] = child !== null && typeof child === 'object' ? child : {}) as Record<string, unknown>;
 		}
 		const raw = parseJsonLoose(item.valueJson);
 		node[path[path.length - 1]] = raw === UNPARSABLE ? item.valueJson : raw;
 	}
-	for (const [prefix, group] of groups) out[prefix] = toValue(group);
+	for (const [prefix, group] of groups) flattenLimited(out, prefix, toValue(group), budget);
 }
 
 /** Length of the shortest prefix of `path` that is a media object's path, or 0. */
@@ -385,6 +392,7 @@ function decodeHistory(r: ProtoReader): RunEvent {
 function decodeStats(r: ProtoReader): RunEvent | null {
 	let timestamp: number | null = null;
 	const values: Record<string, number> = {};
+	const budget = keyBudget(); // caps.ts
 	while (!r.done) {
 		const tag = r.tag();
 		switch (tag >>> 3) {
@@ -392,16 +400,21 @@ function decodeStats(r: ProtoReader): RunEvent | null {
 				timestamp = decodeTimestamp(r.message());
 				break;
 			case 3: {
+				if (budget.left <= 0) {
+					r.skip(tag & 7);
+					break;
+				}
 				const item = decodeItem(r.message());
 				const key = item.path.join('.');
 				if (key.startsWith('_')) break;
 				const value = parseValueJson(item.valueJson);
 				if (typeof value === 'number') {
+					if (!Object.hasOwn(values, key)) budget.left--;
 					values[key] = value;
 				} else if (value !== null && typeof value === 'object') {
 					// ≤0.12 Python wrote `network` as {"sent": n, "recv": n}.
 					const flat: FlatValues = {};
-					flattenInto(flat, key, value);
+					flattenLimited(flat, key, value, budget);
 					for (const [k, v] of Object.entries(flat)) if (typeof v === 'number') values[k] = v;
 				}
 				break;

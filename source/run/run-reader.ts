@@ -36,6 +36,8 @@ export type RunReaderOptions = {
 };
 
 const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
+/** Bytes compared before the resume point to tell a rewritten log from a grown one. */
+const FINGERPRINT_BYTES = 64;
 
 /**
  * Follows one run directory. Each {@link read} returns the events appended since the last call;
@@ -56,6 +58,8 @@ export class RunReader {
 	private records = new RecordDecoder();
 	private error: string | null = null;
 	private more = false;
+	/** The bytes before the resume offset when last read (see rememberFingerprint). */
+	private fingerprint: {end: number; bytes: Buffer} | null = null;
 	private integrity: Integrity = {tail: 'clean', corruptChunks: 0, undecodableRecords: 0};
 	// SDK version, by preference (doc §5.8).
 	private headerVersion: string | null = null;
@@ -123,7 +127,16 @@ export class RunReader {
 			this.fd = fs.openSync(this.logFile, 'r');
 			this.ino = fs.fstatSync(this.fd).ino;
 		}
-		const size = fs.fstatSync(this.fd).size;
+		let size = fs.fstatSync(this.fd).size;
+		if (size !== this.readEnd && this.fingerprint !== null && !this.fingerprintHolds()) {
+			// Same inode, not shorter, but the bytes already read changed (`cp` over the log):
+			// it is another file now, so start over.
+			this.restart();
+			result.reset = true;
+			this.fd = fs.openSync(this.logFile, 'r');
+			this.ino = fs.fstatSync(this.fd).ino;
+			size = fs.fstatSync(this.fd).size;
+		}
 		this.lastSize = size;
 		if (this.error !== null || size === this.readEnd) return this.finish(result);
 
@@ -142,6 +155,7 @@ export class RunReader {
 				continue;
 			}
 			this.state = decoded.next;
+			this.rememberFingerprint();
 			this.more = start + n < size;
 			if (decoded.headerError !== undefined) {
 				this.error = decoded.headerError;
@@ -165,8 +179,30 @@ export class RunReader {
 		return result;
 	}
 
+	/** Keeps the bytes just before the resume point, to notice a log rewritten in place. */
+	private rememberFingerprint(): void {
+		const end = this.state.offset;
+		const length = Math.min(FINGERPRINT_BYTES, end);
+		if (this.fd === null || length === 0) {
+			this.fingerprint = null;
+			return;
+		}
+		const bytes = Buffer.alloc(length);
+		const n = fs.readSync(this.fd, bytes, 0, length, end - length);
+		this.fingerprint = {end, bytes: bytes.subarray(0, n)};
+	}
+
+	private fingerprintHolds(): boolean {
+		if (this.fd === null || this.fingerprint === null) return true;
+		const {end, bytes} = this.fingerprint;
+		const now = Buffer.alloc(bytes.length);
+		const n = fs.readSync(this.fd, now, 0, bytes.length, end - bytes.length);
+		return n === bytes.length && now.equals(bytes);
+	}
+
 	/** Starts over on a replaced or truncated log. */
 	private restart(): void {
+		this.fingerprint = null;
 		this.close();
 		this.ino = -1;
 		this.lastSize = 0;

@@ -6,6 +6,7 @@
  * precision is lost, nothing throws.
  */
 import type {FlatValues, MediaValue, Value} from './events.js';
+import {jsonTooBig} from './caps.js';
 
 /** Parses one `value_json` string. Never throws: text that is not JSON comes back as a string. */
 export function parseValueJson(text: string): Value {
@@ -29,6 +30,8 @@ export const UNPARSABLE: unique symbol = Symbol('unparsable');
 
 /** Parses extended JSON (bare NaN/±Infinity allowed) into plain JS data, without media handling. */
 export function parseJsonLoose(text: string): unknown {
+	// Too deep to walk without overflowing the stack, or too many keys to parse (caps.ts).
+	if (jsonTooBig(text)) return UNPARSABLE;
 	if (!hasNonFiniteToken(text)) {
 		try {
 			return JSON.parse(text);
