@@ -4,13 +4,13 @@
  */
 import type {RunEvent} from './run/events.js';
 import {readRunOnce} from './run/run-reader.js';
-import {runExitCode, runStatus, type RunState} from './state/run-state.js';
+import {MAX_SERIES, runExitCode, runStatus, type RunState} from './state/run-state.js';
 import type {HostState} from './state/host-state.js';
 import {visibleMetrics} from './state/selectors.js';
 import type {Alert} from './state/alerts.js';
 import {formatNumber} from './view/format.js';
 import {sanitize} from './view/sanitize.js';
-import {jsonNumber, jsonValue} from './report.js';
+import {jsonNumber, jsonValue, terminalSafeJson} from './report.js';
 
 /** Exit codes of `--check`: a contract for scripts. */
 export const CHECK_EXIT = {ok: 0, warning: 1, failed: 2} as const;
@@ -30,6 +30,7 @@ export function checkRun(state: RunState, alerts: readonly Alert[]): {lines: str
 		if (code === CHECK_EXIT.ok) code = CHECK_EXIT.warning;
 	}
 	if (state.integrity.corruptChunks > 0) lines.push(`corrupt: ${state.integrity.corruptChunks} corrupt chunk(s) skipped in the run log`);
+	if (state.droppedValues > 0) lines.push(`limit: ${state.droppedValues} value(s) of keys beyond the ${MAX_SERIES}-metric limit were not kept`);
 	if (lines.length === 0) lines.push(`ok: ${status}${state.lastStep === null ? '' : `, step ${state.lastStep}`}`);
 	return {lines, exitCode: code};
 }
@@ -79,7 +80,7 @@ export function* exportHistory(path: string, format: 'csv' | 'jsonl'): Generator
 		for (const row of rows) {
 			const out: Record<string, unknown> = {_step: row.step};
 			for (const [key, value] of Object.entries(row.values)) if (key !== '_step') out[sanitize(key)] = jsonValue(value);
-			yield JSON.stringify(out);
+			yield terminalSafeJson(out);
 		}
 		return;
 	}

@@ -16,7 +16,7 @@ import {sampleGpusOnce} from './host/nvidia-smi.js';
 import {sampleSystemOnce} from './host/system.js';
 import {loadOutputLogFallback} from './state/console-fallback.js';
 import {Dashboard} from './ui/Dashboard.js';
-import {runReport} from './report.js';
+import {runReport, terminalSafeJson} from './report.js';
 import type {LiveSnapshot} from './live.js';
 
 /** A run read whole, folded into state. */
@@ -50,7 +50,7 @@ export function alertsFor(state: RunState, host: HostState | null): Alert[] {
 
 /** The `--once --json` document as text. */
 export function onceJson(loaded: LoadedRun, host: HostState | null): string {
-	return JSON.stringify(runReport(loaded.state, loaded.location, host ? hostJson(host) : null, alertsFor(loaded.state, host), loaded.error), null, 2);
+	return terminalSafeJson(runReport(loaded.state, loaded.location, host ? hostJson(host) : null, alertsFor(loaded.state, host), loaded.error), 2);
 }
 
 /** The dashboard as plain text at the given size: no escape codes, never wider than `columns`. */

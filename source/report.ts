@@ -72,3 +72,11 @@ export function runReport(state: RunState, location: RunLocation, host: HostJson
 		...(host ? {host} : {}),
 	};
 }
+
+/**
+ * JSON text that is safe to print to a terminal: JSON.stringify escapes C0 controls but not DEL
+ * or the C1 range (U+007F-U+009F), which some terminals act on. Escaping keeps the data exact.
+ */
+export function terminalSafeJson(value: unknown, indent?: number): string {
+	return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f]/g, c => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}

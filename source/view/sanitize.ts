@@ -29,17 +29,22 @@ const STRIP_KEEP_NEWLINES = new RegExp(`${SEQUENCES}|[\\x00-\\x08\\x0b-\\x1f\\x7
 export type SanitizeOptions = {
 	/** Keep `\n` (for multi-line text); otherwise newlines are removed like other controls. */
 	keepNewlines?: boolean;
+	/**
+	 * Keep tabs (for callers that expand them). Otherwise a tab becomes one space: Ink counts a tab
+	 * as one column while the terminal jumps up to 8, which would wrap lines and scroll the frame.
+	 */
+	keepTabs?: boolean;
 };
 
 /**
  * Remove every terminal control sequence and control character from untrusted text: CSI, OSC
  * (incl. OSC 52 and OSC 8), DCS/SOS/PM/APC, their 8-bit C1 forms, other ESC sequences, C0 controls
- * except tab (and `\n` with keepNewlines), DEL, and C1 0x80-0x9F. Returns the input itself when it
- * has nothing to remove.
+ * (`\n` kept with keepNewlines; a tab becomes a space unless keepTabs), DEL, and C1 0x80-0x9F.
+ * Returns the input itself when it has nothing to change.
  */
 export function sanitize(text: string, options?: SanitizeOptions): string {
-	if (!HAS_CONTROL.test(text)) return text;
-	return text.replace(options?.keepNewlines ? STRIP_KEEP_NEWLINES : STRIP, '');
+	const clean = HAS_CONTROL.test(text) ? text.replace(options?.keepNewlines ? STRIP_KEEP_NEWLINES : STRIP, '') : text;
+	return options?.keepTabs || !clean.includes('\t') ? clean : clean.replace(/\t/g, ' ');
 }
 
 const TAB_STOP = 8;
@@ -52,7 +57,7 @@ export function sanitizeLine(text: string): string {
 	let clean = text;
 	if (HAS_CONTROL.test(clean)) {
 		clean = clean.replace(/\r\n|[\r\n]/g, ' ');
-		clean = sanitize(clean);
+		clean = sanitize(clean, {keepTabs: true});
 	}
 	if (!clean.includes('\t')) return clean;
 	let out = '';

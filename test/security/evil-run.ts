@@ -29,10 +29,10 @@ export const SEQUENCES = {
 
 /** All sequences in one string, between printable markers. */
 export const EVIL = Object.values(SEQUENCES).join('');
-export const evil = (label: string) => `${label}<${EVIL}>`;
 
 /** A binary run: name, project, entity, tags, notes, config, metric names, summary, console, stats. */
-export function writeEvilBinaryRun(wandbDir: string): string {
+export function writeEvilBinaryRun(wandbDir: string, payload = EVIL): string {
+	const evil = (label: string) => `${label}<${payload}>`;
 	const name = 'run-20250301_120000-evil0001';
 	const runDir = path.join(wandbDir, name);
 	fs.mkdirSync(path.join(runDir, 'files'), {recursive: true});
@@ -71,7 +71,7 @@ export function writeEvilBinaryRun(wandbDir: string): string {
 				encoding: step % 2 === 0 ? 'python' : 'core',
 			}),
 		);
-		if (step % 5 === 0) records.push(encodeOutput({stream: step % 10 === 0 ? 'stdout' : 'stderr', text: `${evil(`console${step}`)}\n${SEQUENCES.clearScreen}line after clear\n`}));
+		if (step % 5 === 0) records.push(encodeOutput({stream: step % 10 === 0 ? 'stdout' : 'stderr', text: `${evil(`console${step}`)}\n${payload.includes('\x1b') ? SEQUENCES.clearScreen : ''}line after clear\n`}));
 	}
 	records.push(
 		encodeStats({timestamp: 1_740_830_440, values: {[evil('gpu.0.gpu')]: 50, cpu: 12, [evil('disk')]: 3}}),
@@ -86,7 +86,8 @@ export function writeEvilBinaryRun(wandbDir: string): string {
 }
 
 /** A legacy (jsonl) run: metadata, config.yaml, history/events jsonl, summary and output.log. */
-export function writeEvilLegacyRun(wandbDir: string): string {
+export function writeEvilLegacyRun(wandbDir: string, payload = EVIL): string {
+	const evil = (label: string) => `${label}<${payload}>`;
 	const runDir = path.join(wandbDir, 'run-20200301_120000-evil0002');
 	fs.mkdirSync(runDir, {recursive: true});
 	const history: string[] = [];

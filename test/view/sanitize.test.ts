@@ -16,8 +16,13 @@ function random(seed: number): () => number {
 }
 
 describe('sanitize', () => {
-	it('returns plain text unchanged, tabs and Unicode included', () => {
-		for (const text of ['', 'loss 0.25', 'a\tb', '日本語 😀 é', '½ ¼ ÿ']) expect(sanitize(text)).toBe(text);
+	it('returns plain text unchanged, Unicode included', () => {
+		for (const text of ['', 'loss 0.25', '日本語 😀 é', '½ ¼ ÿ']) expect(sanitize(text)).toBe(text);
+	});
+
+	it('turns a tab into one space (a drawn tab would be wider than Ink counts), unless asked to keep it', () => {
+		expect(sanitize('a\tb')).toBe('a b');
+		expect(sanitize('a\tb', {keepTabs: true})).toBe('a\tb');
 	});
 
 	it('removes OSC 52 clipboard writes and OSC 8 links (BEL and ST terminated)', () => {
