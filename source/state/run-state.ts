@@ -77,7 +77,16 @@ export type RunState = {
 	nonFinite: Map<string, {count: number; firstStep: number | null}>;
 	/** The last RECENT_WINDOW raw values (and steps) of loss-like metrics, for spike alerts. */
 	recent: Map<string, {values: number[]; steps: Array<number | null>}>;
+	/** Values not kept because their key was new after MAX_SERIES keys (reported by --check). */
+	droppedValues: number;
 };
+
+/**
+ * Most distinct history metrics (and as many x-axis columns and system metrics) one run keeps.
+ * W&B itself advises under 10,000 metrics; a hostile or runaway file with more must not take the
+ * machine's memory (each series costs a few KB even when short).
+ */
+export const MAX_SERIES = 10_000;
 
 /** Raw values kept per loss-like metric for spike detection. */
 export const RECENT_WINDOW = 64;
@@ -85,6 +94,17 @@ export const RECENT_WINDOW = 64;
 /** Metrics watched for spikes: anything named like a loss. */
 export function isLossLike(name: string): boolean {
 	return /loss/i.test(name);
+}
+
+// isLossLike per metric name, so the ingest loop does not run a regex per value.
+const lossLikeCache = new Map<string, boolean>();
+function isLossLikeCached(name: string): boolean {
+	let lossLike = lossLikeCache.get(name);
+	if (lossLike === undefined) {
+		lossLike = isLossLike(name);
+		if (lossLikeCache.size < 10_000) lossLikeCache.set(name, lossLike);
+	}
+	return lossLike;
 }
 
 /** Axis names that are always offered first, in this order. */
@@ -121,6 +141,7 @@ export function initialRunState(): RunState {
 		integrity: {tail: 'clean', corruptChunks: 0},
 		nonFinite: new Map(),
 		recent: new Map(),
+		droppedValues: 0,
 	};
 }
 
@@ -147,6 +168,10 @@ export function reduceRun(state: RunState, event: RunEvent, now: number): RunSta
 		case 'summary':
 			for (const [key, value] of Object.entries(event.update)) {
 				const previous = state.summary.get(key);
+				if (!previous && state.summary.size >= MAX_SERIES) {
+					state.droppedValues++;
+					continue;
+				}
 				if (!previous || !sameValue(previous.value, value)) state.summary.set(key, {value, changedAt: now});
 			}
 			for (const key of event.remove) state.summary.delete(key);
@@ -220,9 +245,9 @@ function addHistoryRow(state: RunState, step: number | null, values: FlatValues,
 	for (const key in values) {
 		const value = values[key];
 		if (typeof value === 'number') {
-			if (!key.startsWith('_')) addMetricValue(state, key, row, value, step);
+			if (key.charCodeAt(0) !== 95 /* _ */) addMetricValue(state, key, row, value, step);
 			addAxisValue(state, key, row, value);
-		} else if (value !== null && value !== undefined) {
+		} else if (value !== null && value !== undefined && (state.latestOther.size < MAX_SERIES || state.latestOther.has(key))) {
 			state.latestOther.set(key, value);
 		}
 	}
@@ -237,7 +262,9 @@ function addHistoryRow(state: RunState, step: number | null, values: FlatValues,
 			const cutoff = timestamp - 65;
 			let drop = 0;
 			while (drop < state.recentSteps.length - 1 && (state.recentSteps[drop][0] < cutoff || state.recentSteps.length - drop > 4096)) drop++;
-			if (drop > 0) state.recentSteps.splice(0, drop);
+			// shift() is O(1) on a long array (V8 trims it in place); splice(0, 1) moves every entry.
+			if (drop === 1) state.recentSteps.shift();
+			else if (drop > 1) state.recentSteps.splice(0, drop);
 		}
 	}
 	const runtime = values._runtime;
@@ -247,6 +274,10 @@ function addHistoryRow(state: RunState, step: number | null, values: FlatValues,
 function addMetricValue(state: RunState, key: string, row: number, value: number, step: number | null): void {
 	let metric = state.metrics.get(key);
 	if (!metric) {
+		if (state.metrics.size >= MAX_SERIES) {
+			state.droppedValues++;
+			return;
+		}
 		const declaration = findDeclaration(state.declarations, key);
 		metric = {
 			name: key,
@@ -258,7 +289,7 @@ function addMetricValue(state: RunState, key: string, row: number, value: number
 	}
 	if (metric.series.count > 0 && metric.series.lastRow !== null && row <= metric.series.lastRow) return;
 	metric.series.append(row, value);
-	if (isLossLike(key)) {
+	if (isLossLikeCached(key)) {
 		let recent = state.recent.get(key);
 		if (!recent) {
 			recent = {values: [], steps: []};
@@ -282,6 +313,7 @@ function addAxisValue(state: RunState, key: string, row: number, value: number):
 	if (state.nonMonotonic.has(key) || !Number.isFinite(value)) return;
 	let axis = state.axes.get(key);
 	if (!axis) {
+		if (state.axes.size >= MAX_SERIES) return;
 		axis = new AxisColumn();
 		state.axes.set(key, axis);
 	}
@@ -346,6 +378,7 @@ function addStats(stats: RecordedStats, timestamp: number, values: Record<string
 	for (const key in values) {
 		let series = stats.series.get(key);
 		if (!series) {
+			if (stats.series.size >= MAX_SERIES) continue;
 			series = new Series(512);
 			stats.series.set(key, series);
 		}
