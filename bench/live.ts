@@ -1,0 +1,247 @@
+/**
+ * Benchmarks of the live dashboard, run as a user runs it: the bundled binary in a tmux pane.
+ * - idle CPU (finished run; followed run growing at 10 rows/s with the fake nvidia-smi),
+ * - latency from appending a row to `step N` being on screen (inotify events, and --poll),
+ * - start-up to the first frame.
+ * The bench process itself is the training script: it appends rows with wbtop's own writer.
+ */
+import {execFileSync, spawn} from 'node:child_process';
+import {appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {LogWriter, encodeExit, encodeHeader, encodeHistory, encodeOutput, encodeRun, encodeStats} from '../source/run/writer.js';
+import {startPane, type Pane} from '../test/helpers/tmux.js';
+import {metricName} from './gen.js';
+import {CLI, FAKE_SMI_DIR, cpuPercentOver, processName, sleep} from './lib.js';
+
+const SOCKET = ['-L', 'wbtop-tests'];
+
+/** A run being written right now, like a training script with wandb would. */
+export class LiveRun {
+	readonly wandbDir: string;
+	readonly runDir: string;
+	readonly logFile: string;
+	private readonly writer = new LogWriter();
+	private readonly start = Date.now() / 1000;
+	step = 0;
+	private timer: NodeJS.Timeout | null = null;
+
+	constructor(
+		root: string,
+		private readonly metrics = 12,
+	) {
+		rmSync(root, {recursive: true, force: true});
+		this.wandbDir = join(root, 'wandb');
+		const name = 'run-20261126_130000-live';
+		this.runDir = join(this.wandbDir, name);
+		mkdirSync(join(this.runDir, 'files'), {recursive: true});
+		symlinkSync(name, join(this.wandbDir, 'latest-run'));
+		this.logFile = join(this.runDir, 'run-live.wandb');
+		writeFileSync(this.logFile, this.writer.header());
+		this.write(
+			encodeHeader({producer: '0.22.3+bench'}),
+			encodeRun({runId: 'live', project: 'wbtop-bench', displayName: 'live-bench', startTime: this.start * 1000, cliVersion: '0.22.3'}),
+		);
+	}
+
+	private write(...payloads: Uint8Array[]): void {
+		appendFileSync(this.logFile, Buffer.concat(payloads.map(payload => this.writer.record(payload))));
+	}
+
+	/** Appends rows (one write() per call, like one flush of wandb's writer); returns the last step. */
+	rows(count: number): number {
+		const payloads: Uint8Array[] = [];
+		for (let i = 0; i < count; i++) {
+			const t = Date.now() / 1000;
+			const values: Record<string, number> = {};
+			for (let m = 0; m < this.metrics; m++) values[metricName(m)] = (1 + m) * Math.exp(-this.step / 5000) * (1 + 0.05 * Math.sin(this.step + m));
+			values._runtime = t - this.start;
+			values._timestamp = t;
+			values._step = this.step;
+			payloads.push(encodeHistory({step: this.step, values}));
+			if (this.step % 10 === 0) payloads.push(encodeOutput({stream: 'stdout', text: `step ${this.step} loss ${values[metricName(0)].toFixed(4)}\n`, timestamp: t}));
+			if (this.step % 150 === 0) payloads.push(encodeStats({timestamp: t, values: {cpu: 50, memory_percent: 40, 'gpu.0.gpu': 97, 'gpu.0.memoryAllocated': 80}}));
+			this.step++;
+		}
+		this.write(...payloads);
+		return this.step - 1;
+	}
+
+	/** Logs `perSecond` rows a second until stop(). */
+	startLogging(perSecond: number): void {
+		this.timer = setInterval(() => this.rows(1), 1000 / perSecond);
+	}
+
+	stopLogging(): void {
+		if (this.timer) clearInterval(this.timer);
+		this.timer = null;
+	}
+
+	finish(): void {
+		this.stopLogging();
+		this.write(encodeExit({exitCode: 0, runtime: Math.round(Date.now() / 1000 - this.start)}));
+	}
+}
+
+function sessions(): Map<string, number> {
+	const out = new Map<string, number>();
+	try {
+		const text = execFileSync('tmux', [...SOCKET, 'list-panes', '-a', '-F', '#{session_name} #{pane_pid}'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']});
+		for (const line of text.trim().split('\n')) {
+			const [name, pid] = line.split(' ');
+			if (name) out.set(name, Number(pid));
+		}
+	} catch {
+		// no server yet
+	}
+	return out;
+}
+
+export type StartedPane = {pane: Pane; pid: number; startedAt: number};
+
+/** Starts `command` in a tmux pane (test/helpers/tmux.ts) and finds the pid of the process in it. */
+export function startMeasuredPane(command: string, columns: number, rows: number, env: Record<string, string> = {}): StartedPane {
+	const before = sessions();
+	const startedAt = performance.now();
+	// Environment on the command line: tmux's `-e` is overridden by the shell's PATH set-up here.
+	const assignments = Object.entries(env).map(([key, value]) => `${key}='${value.replace(/'/g, `'\\''`)}'`);
+	const pane = startPane(assignments.length > 0 ? `exec env ${assignments.join(' ')} ${command}` : `exec ${command}`, columns, rows);
+	const after = sessions();
+	const fresh = [...after].filter(([name]) => !before.has(name) && name.startsWith(`wbtop-test-${process.pid}-`));
+	if (fresh.length !== 1) {
+		pane.kill();
+		throw new Error(`could not find the new tmux pane (${fresh.length} candidates)`);
+	}
+	return {pane, pid: fresh[0][1], startedAt};
+}
+
+/** PATH with the fake nvidia-smi first (it replays real H100 captures). */
+export function fakeSmiEnv(): Record<string, string> {
+	return {PATH: `${FAKE_SMI_DIR}:${process.env.PATH ?? ''}`};
+}
+
+function wbtop(args: string): string {
+	return `${process.execPath} ${CLI} ${args}`;
+}
+
+/** Waits until the screen shows `text` (polling capture-pane every `everyMs`); returns ms since `since`. */
+async function waitForScreen(pane: Pane, test: (screen: string) => boolean, since: number, timeoutMs: number, everyMs = 10): Promise<number> {
+	const end = performance.now() + timeoutMs;
+	let screen = '';
+	while (performance.now() < end) {
+		screen = pane.screen();
+		if (test(screen)) return performance.now() - since;
+		await sleep(everyMs);
+	}
+	throw new Error(`timed out after ${timeoutMs} ms; screen:\n${screen}`);
+}
+
+function stepShown(step: number): (screen: string) => boolean {
+	const pattern = new RegExp(`\\bstep ${step}\\b`);
+	return screen => pattern.test(screen);
+}
+
+/** A `node -e "setInterval(()=>{},1000)"` started now, for the idle baseline. */
+function startIdleNode(): {pid: number; stop: () => void} {
+	const child = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], {stdio: 'ignore'});
+	return {pid: child.pid!, stop: () => child.kill()};
+}
+
+export type IdleResult = {wbtopPct: number; baselinePct: number; seconds: number; smiPct: number | null};
+
+/**
+ * CPU of wbtop (its own process, as % of one core) over `seconds`, beside an idle node process
+ * measured over the same window. `prepare` runs once the first frame is on screen.
+ */
+export async function idleCpu(options: {runDir: string; args: string; env?: Record<string, string>; seconds: number; settle: (pane: Pane) => Promise<void>; columns?: number; rows?: number}): Promise<IdleResult> {
+	const {pane, pid} = startMeasuredPane(wbtop(`${options.args} ${options.runDir}`), options.columns ?? 200, options.rows ?? 50, options.env);
+	const idle = startIdleNode();
+	try {
+		if (processName(pid) !== 'node' && processName(pid) !== 'wbtop') throw new Error(`pane process is ${processName(pid)}`);
+		await options.settle(pane);
+		const smi = findSmiChild(pid);
+		const [wbtopPct, baselinePct, smiPct] = await cpuPercentOver(smi === null ? [pid, idle.pid] : [pid, idle.pid, smi], options.seconds);
+		if (!pane.alive()) throw new Error(`wbtop exited:\n${pane.screen()}`);
+		return {wbtopPct, baselinePct, seconds: options.seconds, smiPct: smi === null ? null : smiPct};
+	} finally {
+		idle.stop();
+		pane.kill();
+	}
+}
+
+/** The long-running `nvidia-smi -lms` child of wbtop, if any. */
+function findSmiChild(pid: number): number | null {
+	try {
+		const text = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], {encoding: 'utf8'});
+		for (const line of text.trim().split('\n')) {
+			const match = /^\s*(\d+)\s+(.*)$/.exec(line);
+			if (match && match[2].includes('nvidia-smi')) return Number(match[1]);
+		}
+	} catch {
+		// none
+	}
+	return null;
+}
+
+export type LatencyResult = {samples: number[]; p50: number; p95: number; max: number};
+
+/**
+ * Appends one row with a new step, then polls the pane until `step N` shows; repeats `count` times
+ * with a random pause (so appends land at every phase of wbtop's timers).
+ */
+export async function appendLatency(options: {root: string; args: string; count: number; env?: Record<string, string>}): Promise<LatencyResult> {
+	const run = new LiveRun(options.root);
+	run.rows(200);
+	const {pane} = startMeasuredPane(wbtop(`${options.args} ${run.wandbDir}`), 200, 50, options.env);
+	try {
+		await waitForScreen(pane, stepShown(run.step - 1), performance.now(), 20_000, 50);
+		await sleep(1500);
+		const samples: number[] = [];
+		for (let i = 0; i < options.count; i++) {
+			const t0 = performance.now();
+			const step = run.rows(1);
+			samples.push(await waitForScreen(pane, stepShown(step), t0, 5000));
+			await sleep(150 + Math.random() * 350);
+		}
+		const sorted = [...samples].sort((a, b) => a - b);
+		const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+		return {samples, p50: q(0.5), p95: q(0.95), max: sorted[sorted.length - 1]};
+	} finally {
+		pane.kill();
+		rmSync(options.root, {recursive: true, force: true});
+	}
+}
+
+export type StartupResult = {wbtopMs: number[]; baselineMs: number[]};
+
+/** Time from starting the pane to the header (run name) on screen, vs a node script that prints. */
+export async function tmuxStartup(runDir: string, header: string, count: number): Promise<StartupResult> {
+	const wbtopMs: number[] = [];
+	const baselineMs: number[] = [];
+	for (let i = 0; i < count; i++) {
+		{
+			const {pane, startedAt} = startMeasuredPane(`${process.execPath} -e "console.log('ready'); setInterval(() => {}, 1000)"`, 200, 50);
+			try {
+				baselineMs.push(await waitForScreen(pane, screen => screen.includes('ready'), startedAt, 10_000, 5));
+			} finally {
+				pane.kill();
+			}
+		}
+		{
+			const {pane, startedAt} = startMeasuredPane(wbtop(`--no-gpu ${runDir}`), 200, 50);
+			try {
+				wbtopMs.push(await waitForScreen(pane, screen => screen.includes(header), startedAt, 20_000, 5));
+			} finally {
+				pane.kill();
+			}
+		}
+	}
+	return {wbtopMs, baselineMs};
+}
+
+export async function waitForStep(pane: Pane, step: number, timeoutMs = 20_000): Promise<void> {
+	await waitForScreen(pane, stepShown(step), performance.now(), timeoutMs, 50);
+}
+
+export async function waitForText(pane: Pane, text: string, timeoutMs = 20_000): Promise<void> {
+	await waitForScreen(pane, screen => screen.includes(text), performance.now(), timeoutMs, 50);
+}

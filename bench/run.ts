@@ -1,0 +1,256 @@
+/**
+ * `npm run bench`: every performance figure of wbtop beside a baseline measured in the same run
+ * (this box is shared and noisy, so ratios are what compare across runs). Prints a table and
+ * writes bench/out/results.json.
+ *
+ *   npm run bench                  everything (~3-5 min once the runs are generated)
+ *   npm run bench -- frames idle   only some sections: frames startup idle latency ingest memory
+ */
+import {mkdirSync, rmSync, writeFileSync} from 'node:fs';
+import {cpus} from 'node:os';
+import {join} from 'node:path';
+import {BIG, SMALL_200K, SMALL_2M, ensureRun} from './gen.js';
+import {buildProposed} from './proposed.js';
+import {CLI, loadAverage, measureProcess, median, min, sleep, type ProcessCost} from './lib.js';
+import {LiveRun, appendLatency, fakeSmiEnv, idleCpu, tmuxStartup, waitForText} from './live.js';
+
+// What the bundle does (scripts/build.mjs defines it): React's production build, for in-process frames.
+process.env.NODE_ENV = 'production';
+const {frameBench} = await import('./frames.js');
+
+const OUT = join(import.meta.dirname, 'out');
+mkdirSync(OUT, {recursive: true});
+
+type Figure = {
+	section: string;
+	name: string;
+	value: number;
+	unit: string;
+	baseline: number | null;
+	baselineName: string;
+	/** value / baseline (null where there is no baseline). */
+	ratio: number | null;
+	target: string;
+	pass: boolean | null;
+	note?: string;
+};
+
+const figures: Figure[] = [];
+const details: Record<string, unknown> = {};
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+function add(figure: Omit<Figure, 'ratio'> & {ratio?: number | null}): void {
+	const ratio = figure.ratio !== undefined ? figure.ratio : figure.baseline ? figure.value / figure.baseline : null;
+	figures.push({...figure, ratio});
+	log(`${figure.section}: ${figure.name} = ${fmt(figure.value)} ${figure.unit}${figure.baseline !== null ? ` (baseline ${fmt(figure.baseline)})` : ''}${figure.pass === null ? '' : figure.pass ? ' PASS' : ' MISS'}`);
+}
+
+function fmt(value: number): string {
+	if (!Number.isFinite(value)) return String(value);
+	const abs = Math.abs(value);
+	return abs >= 100 ? value.toFixed(0) : abs >= 10 ? value.toFixed(1) : abs >= 1 ? value.toFixed(2) : value.toFixed(3);
+}
+
+const only = new Set(process.argv.slice(2));
+const want = (section: string) => only.size === 0 || only.has(section);
+const started = performance.now();
+const load0 = loadAverage();
+
+// ---------------------------------------------------------------------------------------------
+if (want('frames')) {
+	log('frames: renderToString(<Dashboard>) at 200x50, 12 charts');
+	const root = join(OUT, 'frames-run');
+	const result = frameBench(root);
+	rmSync(root, {recursive: true, force: true});
+	details.frames = result;
+	add({section: 'frames', name: 'frame p95, run changing every frame (12 charts redrawn)', value: result.changing.p95, unit: 'ms', baseline: result.baseline.p95, baselineName: 'Ink, static 200x50 text screen', target: '<= 20 ms', pass: result.changing.p95 <= 20});
+	add({section: 'frames', name: 'frame p50, run changing every frame', value: result.changing.p50, unit: 'ms', baseline: result.baseline.p50, baselineName: 'Ink, static 200x50 text screen', target: '-', pass: null});
+	add({section: 'frames', name: 'frame p95, only the clock moving (charts memoized)', value: result.clockOnly.p95, unit: 'ms', baseline: result.baseline.p95, baselineName: 'Ink, static 200x50 text screen', target: '<= 20 ms', pass: result.clockOnly.p95 <= 20});
+}
+
+// ---------------------------------------------------------------------------------------------
+if (want('startup')) {
+	log('startup: --once and tmux first frame');
+	const root = join(OUT, 'startup-run');
+	const live = new LiveRun(root, 12);
+	live.rows(2000);
+	live.finish();
+	const once: number[] = [];
+	const nodeZero: number[] = [];
+	for (let i = 0; i < 5; i++) {
+		nodeZero.push((await measureProcess([process.execPath, '-e', '0'])).wallS * 1000);
+		once.push((await measureProcess([process.execPath, CLI, '--once', '--no-gpu', '--width', '200', '--height', '50', live.runDir])).wallS * 1000);
+	}
+	details.startup = {onceMs: once, nodeZeroMs: nodeZero};
+	add({section: 'startup', name: '`wbtop --once` (2k-row run, 200x50), median', value: median(once), unit: 'ms', baseline: median(nodeZero), baselineName: '`node -e 0`', target: 'report', pass: null});
+	const tmux = await tmuxStartup(live.runDir, 'live-bench', 3);
+	details.startupTmux = tmux;
+	add({section: 'startup', name: 'tmux: pane start to header on screen, median', value: median(tmux.wbtopMs), unit: 'ms', baseline: median(tmux.baselineMs), baselineName: "node printing 'ready' in a pane", target: 'report', pass: null});
+	rmSync(root, {recursive: true, force: true});
+}
+
+// ---------------------------------------------------------------------------------------------
+if (want('idle')) {
+	const seconds = 10;
+	{
+		log(`idle: finished run, --no-gpu, ${seconds} s`);
+		const root = join(OUT, 'idle-finished');
+		const live = new LiveRun(root, 12);
+		live.rows(20_000);
+		live.finish();
+		const result = await idleCpu({runDir: live.runDir, args: '--no-gpu', seconds, settle: async pane => {
+			await waitForText(pane, 'finished');
+			await sleep(2000);
+		}});
+		details.idleFinished = result;
+		add({section: 'idle', name: 'CPU, finished run (20k rows x 12 metrics), --no-gpu', value: result.wbtopPct, unit: '% core', baseline: result.baselinePct, baselineName: '`node -e "setInterval(()=>{},1000)"`', target: '<= 1%', pass: result.wbtopPct <= 1});
+		const slow = await idleCpu({runDir: live.runDir, args: '--no-gpu --interval 5000', seconds, settle: async pane => {
+			await waitForText(pane, 'finished');
+			await sleep(2000);
+		}});
+		details.idleFinishedSlowSampling = slow;
+		add({section: 'idle', name: 'CPU, finished run, --no-gpu --interval 5000 (host sampled every 5 s)', value: slow.wbtopPct, unit: '% core', baseline: slow.baselinePct, baselineName: '`node -e "setInterval(()=>{},1000)"`', target: 'report (what the 1 s host refresh costs)', pass: null});
+		const gpu = await idleCpu({runDir: live.runDir, args: '', env: fakeSmiEnv(), seconds, settle: async pane => {
+			await waitForText(pane, 'finished');
+			await waitForText(pane, 'H100');
+			await sleep(2000);
+		}});
+		details.idleFinishedGpu = gpu;
+		add({section: 'idle', name: 'CPU, finished run, fake nvidia-smi every 1 s', value: gpu.wbtopPct, unit: '% core', baseline: gpu.baselinePct, baselineName: '`node -e "setInterval(()=>{},1000)"`', target: 'report (<= 1% asked for the finished run)', pass: null, note: gpu.smiPct === null ? undefined : `the nvidia-smi stand-in (a node script) used ${fmt(gpu.smiPct)}% on its own`});
+		rmSync(root, {recursive: true, force: true});
+	}
+	{
+		log(`idle: following a run at 10 rows/s, fake nvidia-smi 1 s, ${seconds} s`);
+		const root = join(OUT, 'idle-following');
+		const live = new LiveRun(root, 12);
+		live.rows(2000);
+		live.startLogging(10);
+		try {
+			const result = await idleCpu({runDir: live.wandbDir, args: '--interval 1000', env: fakeSmiEnv(), seconds, settle: async pane => {
+				await waitForText(pane, 'running');
+				await waitForText(pane, 'H100');
+				await sleep(2000);
+			}});
+			details.idleFollowing = result;
+			add({section: 'idle', name: 'CPU, following a run logging 10 rows/s, fake nvidia-smi 1 s', value: result.wbtopPct, unit: '% core', baseline: result.baselinePct, baselineName: '`node -e "setInterval(()=>{},1000)"`', target: '<= 3%', pass: result.wbtopPct <= 3, note: result.smiPct === null ? undefined : `the nvidia-smi stand-in (a node script) used ${fmt(result.smiPct)}% on its own`});
+		} finally {
+			live.stopLogging();
+			rmSync(root, {recursive: true, force: true});
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+if (want('latency')) {
+	log('latency: append a row, wait for `step N` in the pane (inotify events)');
+	const events = await appendLatency({root: join(OUT, 'latency-events'), args: '--no-gpu', count: 25});
+	details.latencyEvents = events;
+	add({section: 'latency', name: 'append -> on screen, p95 (file events)', value: events.p95, unit: 'ms', baseline: 250, baselineName: 'target', target: '<= 250 ms', pass: events.p95 <= 250, note: `p50 ${fmt(events.p50)} ms, max ${fmt(events.max)} ms, ${events.samples.length} samples`});
+	log('latency: the same with --poll');
+	const poll = await appendLatency({root: join(OUT, 'latency-poll'), args: '--no-gpu --poll', count: 10});
+	details.latencyPoll = poll;
+	add({section: 'latency', name: 'append -> on screen, p95 (--poll)', value: poll.p95, unit: 'ms', baseline: 1500, baselineName: 'target', target: '<= 1500 ms', pass: poll.p95 <= 1500, note: `p50 ${fmt(poll.p50)} ms, max ${fmt(poll.max)} ms, ${poll.samples.length} samples`});
+}
+
+// ---------------------------------------------------------------------------------------------
+const CRC_SCRIPT = "const fs=require('fs');const z=require('zlib');process.stdout.write(String(z.crc32(fs.readFileSync(process.argv[1]))))";
+
+/** `--once --json` of a run, minus the live host sample (which differs run to run). */
+function runDocument(stdout: string | undefined): string {
+	const doc = JSON.parse(stdout ?? 'null') as Record<string, unknown>;
+	delete doc.host;
+	return JSON.stringify(doc);
+}
+
+type Variant = {name: string; cli: string};
+
+async function ingestRuns(runDir: string, logFile: string, variants: Variant[], repeats: number): Promise<{costs: Map<string, ProcessCost[]>; crc: ProcessCost[]; documents: Map<string, string>}> {
+	const costs = new Map<string, ProcessCost[]>(variants.map(v => [v.name, []]));
+	const documents = new Map<string, string>();
+	const crc: ProcessCost[] = [];
+	for (let i = 0; i < repeats; i++) {
+		crc.push(await measureProcess([process.execPath, '-e', CRC_SCRIPT, logFile]));
+		for (const variant of variants) {
+			const cost = await measureProcess([process.execPath, variant.cli, '--once', '--json', '--no-gpu', runDir], process.env, {captureStdout: i === 0});
+			if (i === 0) documents.set(variant.name, runDocument(cost.stdout));
+			delete cost.stdout;
+			costs.get(variant.name)!.push(cost);
+		}
+	}
+	crc.push(await measureProcess([process.execPath, '-e', CRC_SCRIPT, logFile]));
+	return {costs, crc, documents};
+}
+
+if (want('ingest') || want('memory')) {
+	const variants: Variant[] = [{name: 'wbtop', cli: CLI}];
+	try {
+		variants.push({name: 'proposed', cli: await buildProposed()});
+	} catch (error) {
+		log(`proposed bundle not built: ${(error as Error).message}`);
+	}
+	const label = (name: string) => (name === 'wbtop' ? '' : ' [proposed: fast history path + streaming loadRun]');
+	const big = ensureRun(OUT, BIG, log);
+	log(`ingest: ${BIG.rows} rows x ${BIG.metrics} metrics, --once --json --no-gpu`);
+	const result = await ingestRuns(big.runDir, big.logFile, variants, 2);
+	const crcWall = min(result.crc.map(c => c.wallS));
+	const crcCpu = min(result.crc.map(c => c.cpuS));
+	const crcRss = min(result.crc.map(c => c.peakRssMB));
+	const mb = big.bytes / 1e6;
+	details.ingest = {bytes: big.bytes, rows: big.rows, crc: result.crc, ...Object.fromEntries(result.costs)};
+	for (const variant of variants) {
+		const costs = result.costs.get(variant.name)!;
+		const wall = min(costs.map(c => c.wallS));
+		const cpu = min(costs.map(c => c.cpuS));
+		const rss = min(costs.map(c => c.peakRssMB));
+		if (variant.name !== 'wbtop' && result.documents.get(variant.name) !== result.documents.get('wbtop')) log(`WARNING: ${variant.name} gives a different --json document`);
+		add({section: 'ingest', name: `--once --json, ${fmt(mb)} MB / ${big.rows} rows, wall (best of ${costs.length})${label(variant.name)}`, value: wall, unit: 's', baseline: crcWall, baselineName: 'node: read file + zlib.crc32 (whole process)', target: '<= 3x', pass: wall / crcWall <= 3, note: `${fmt(mb / wall)} MB/s, ${fmt(big.rows / wall / 1000)}k rows/s (baseline ${fmt(mb / crcWall)} MB/s)`});
+		add({section: 'ingest', name: `the same, CPU time (user+sys)${label(variant.name)}`, value: cpu, unit: 's', baseline: crcCpu, baselineName: 'node: read file + zlib.crc32 (whole process)', target: '<= 3x', pass: cpu / crcCpu <= 3, note: `${fmt(mb / cpu)} MB per CPU-second`});
+		add({section: 'memory', name: `peak RSS, ${big.rows} rows x ${BIG.metrics} metrics${label(variant.name)}`, value: rss, unit: 'MB', baseline: crcRss, baselineName: 'the crc32 process (holds the whole file)', target: '<= 300 MB', pass: rss <= 300});
+	}
+
+	if (want('memory')) {
+		log(`memory: growth, ${SMALL_200K.rows} vs ${SMALL_2M.rows} rows of ${SMALL_2M.metrics} metrics`);
+		const small = ensureRun(OUT, SMALL_200K, log);
+		const large = ensureRun(OUT, SMALL_2M, log);
+		const node0 = await measureProcess([process.execPath, '-e', '0']);
+		const growth: Record<string, unknown> = {node0, largeBytes: large.bytes};
+		for (const variant of variants) {
+			const a = await measureProcess([process.execPath, variant.cli, '--once', '--json', '--no-gpu', small.runDir]);
+			const b = await measureProcess([process.execPath, variant.cli, '--once', '--json', '--no-gpu', large.runDir]);
+			growth[variant.name] = {small: a, large: b};
+			// Growth exponent k in RSS ~ rows^k, over what wbtop adds on top of a bare node process.
+			const k = Math.log((b.peakRssMB - node0.peakRssMB) / (a.peakRssMB - node0.peakRssMB)) / Math.log(SMALL_2M.rows / SMALL_200K.rows);
+			add({section: 'memory', name: `peak RSS, ${SMALL_2M.rows} rows x ${SMALL_2M.metrics} metrics (${fmt(large.bytes / 1e6)} MB)${label(variant.name)}`, value: b.peakRssMB, unit: 'MB', baseline: a.peakRssMB, baselineName: `same shape, ${SMALL_200K.rows} rows`, target: 'sublinear (k < 0.5)', pass: k < 0.5, note: `growth exponent k = ${k.toFixed(2)} (RSS above a bare node's ~ rows^k; 1 = linear); ${fmt(b.wallS)} s wall, ${fmt(SMALL_2M.rows / b.wallS / 1000)}k rows/s`});
+		}
+		details.memory = growth;
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+const table = [
+	['section', 'figure', 'value', 'baseline', 'ratio', 'target', 'result'],
+	...figures.map(f => [
+		f.section,
+		f.name,
+		`${fmt(f.value)} ${f.unit}`,
+		f.baseline === null ? '-' : `${fmt(f.baseline)} (${f.baselineName})`,
+		f.ratio === null ? '-' : `${fmt(f.ratio)}x`,
+		f.target,
+		f.pass === null ? 'info' : f.pass ? 'PASS' : 'MISS',
+	]),
+];
+const widths = table[0].map((_, c) => Math.min(c === 3 ? 48 : c === 1 ? 64 : 40, Math.max(...table.map(row => row[c].length))));
+const cut = (text: string, width: number) => (text.length > width ? text.slice(0, width - 1) + '…' : text.padEnd(width));
+console.log('');
+for (const [i, row] of table.entries()) {
+	console.log(row.map((cell, c) => cut(cell, widths[c])).join('  '));
+	if (i === 0) console.log(widths.map(w => '-'.repeat(w)).join('  '));
+}
+for (const f of figures) if (f.note) console.log(`  ${f.section}/${f.name}: ${f.note}`);
+const totalS = (performance.now() - started) / 1000;
+console.log(`\n${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}, load average ${fmt(load0)} -> ${fmt(loadAverage())}, bench took ${fmt(totalS)} s`);
+writeFileSync(
+	join(OUT, 'results.json'),
+	JSON.stringify({date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, loadAverage: [load0, loadAverage()], seconds: totalS, figures, details}, null, 2) + '\n',
+);
+console.log(`wrote ${join(OUT, 'results.json')}`);
