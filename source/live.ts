@@ -29,6 +29,9 @@ export type LiveOptions = {
 	clock?: () => number;
 };
 
+/** What changed: the run (its log, the followed folder, notices) or only the live host samples. */
+export type ChangeKind = 'run' | 'host';
+
 /** What the UI renders; `version` changes whenever anything in it changed. */
 export type LiveSnapshot = {
 	version: number;
@@ -63,6 +66,8 @@ export class LiveSession {
 	private pinned = false;
 	private alertMemory: AlertMemory = initialAlertMemory();
 	private alerts: Alert[] = [];
+	private alertKey = '';
+	private readonly listeners = new Set<(kind: ChangeKind) => void>();
 	private readonly clock: () => number;
 	private catalog: RunCatalog | null = null;
 	/** The watched run's training process, to mark its GPU processes. */
@@ -80,8 +85,10 @@ export class LiveSession {
 	start(): void {
 		this.openRun(this.location);
 		const onHost = (event: HostEvent) => {
-			this.host = reduceHost(this.host, event);
-			this.version++;
+			const next = reduceHost(this.host, event);
+			if (next === this.host) return;
+			this.host = next;
+			this.changed('host');
 		};
 		if (this.options.gpu) {
 			this.hostSources.push(
@@ -90,13 +97,20 @@ export class LiveSession {
 		} else {
 			onHost({type: 'gpu/status', status: 'unavailable', message: 'live GPU view off (--no-gpu)'});
 		}
-		this.hostSources.push(startSystemSource({intervalMs: Math.max(this.options.intervalMs, 1000), onEvent: onHost}));
+		// CPU/memory/network every 2 s at least: each host change redraws the whole screen (10-40 ms of CPU).
+		this.hostSources.push(startSystemSource({intervalMs: Math.max(this.options.intervalMs, 2000), onEvent: onHost}));
 		if (this.location.followDir) {
 			this.followTimer = setInterval(() => this.checkForNewRun(), 1000);
 			this.followTimer.unref?.();
 			this.catalog = new RunCatalog(this.location.followDir);
 			this.catalog.refresh(this.clock());
-			this.catalogTimer = setInterval(() => this.catalog?.refresh(this.clock()), 2000);
+			this.catalogTimer = setInterval(() => {
+				this.catalog?.refresh(this.clock());
+				if (this.catalog && this.catalog.version !== this.catalogVersion) {
+					this.catalogVersion = this.catalog.version;
+					this.changed('host'); // the runs list is secondary: redraw at the slow pace
+				}
+			}, 2000);
 			this.catalogTimer.unref?.();
 		}
 	}
@@ -110,20 +124,35 @@ export class LiveSession {
 		this.catalog?.close();
 	}
 
-	/** Current state for rendering; alerts are recomputed here (cheap) with the current clock. */
+	/** Call `listener` whenever something changed; `kind` says whether the run or only the host did. */
+	subscribe(listener: (kind: ChangeKind) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	private changed(kind: ChangeKind): void {
+		this.version++;
+		for (const listener of this.listeners) listener(kind);
+	}
+
+	/** Current state for rendering. Alerts are recomputed when the data changed, or every few seconds (stalls are about time). */
 	snapshot(): LiveSnapshot {
 		const now = this.clock();
 		if (this.catalog && this.catalog.version !== this.catalogVersion) {
 			this.catalogVersion = this.catalog.version;
 			this.version++;
 		}
-		const {alerts, memory, fresh} = computeAlerts(this.run, this.host, now, this.alertMemory);
-		this.alertMemory = memory;
-		if (fresh.length > 0) {
-			this.version++;
-			for (const alert of fresh) this.options.onNewAlert?.(alert);
+		const alertKey = `${this.version}:${Math.floor(now / 5000)}`;
+		if (alertKey !== this.alertKey) {
+			this.alertKey = alertKey;
+			const {alerts, memory, fresh} = computeAlerts(this.run, this.host, now, this.alertMemory);
+			this.alertMemory = memory;
+			this.alerts = alerts;
+			if (fresh.length > 0) {
+				this.version++;
+				for (const alert of fresh) this.options.onNewAlert?.(alert);
+			}
 		}
-		this.alerts = alerts;
 		return {
 			version: this.version,
 			run: this.run,
@@ -156,7 +185,7 @@ export class LiveSession {
 			next = locateRun(runDir);
 		} catch (error) {
 			this.notice = (error as Error).message;
-			this.version++;
+			this.changed('run');
 			return;
 		}
 		this.previous = this.location;
@@ -175,25 +204,25 @@ export class LiveSession {
 		this.runError = null;
 		this.runGone = false;
 		this.runPid = readRunPid(location.runDir);
-		this.version++;
+		this.changed('run');
 		this.tail = new RunTail(location, {
 			poll: this.options.poll,
 			onEvents: (events, integrity) => {
 				reduceRunEvents(this.run, events, this.clock());
 				this.run.integrity = integrity;
-				this.version++;
+				this.changed('run');
 			},
 			onReset: () => {
 				this.run = initialRunState();
 				this.run.format = location.format;
 				this.notice = 'the run log was replaced or truncated: reloaded from the start';
-				this.version++;
+				this.changed('run');
 			},
 			onOk: () => {
 				if (this.runError !== null || this.runGone) {
 					this.runError = null;
 					this.runGone = false;
-					this.version++;
+					this.changed('run');
 				}
 			},
 			onError: error => {
@@ -201,7 +230,7 @@ export class LiveSession {
 				if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.runGone = true;
 				if (message !== this.runError) {
 					this.runError = message;
-					this.version++;
+					this.changed('run');
 				}
 			},
 		});
@@ -210,10 +239,10 @@ export class LiveSession {
 		const mtime = {value: -1};
 		const runAtOpen = this.run;
 		this.outputLogTimer = setInterval(() => {
-			if (this.run === runAtOpen && loadOutputLogFallback(this.run, location.runDir, mtime)) this.version++;
+			if (this.run === runAtOpen && loadOutputLogFallback(this.run, location.runDir, mtime)) this.changed('run');
 		}, 2000);
 		this.outputLogTimer.unref?.();
-		if (loadOutputLogFallback(this.run, location.runDir, mtime)) this.version++;
+		if (loadOutputLogFallback(this.run, location.runDir, mtime)) this.changed('run');
 	}
 
 	private checkForNewRun(): void {

@@ -165,7 +165,7 @@ async function runDashboard(location: RunLocation, options: Options): Promise<nu
 	};
 	process.on('uncaughtException', crash);
 	process.on('unhandledRejection', crash);
-	const instance = render(<App snapshot={() => session.snapshot()} onBack={() => session.back()} onOpenRun={dir => session.openRunDir(dir)} color={options.color} />, {
+	const instance = render(<App snapshot={() => session.snapshot()} subscribe={listener => session.subscribe(listener)} onBack={() => session.back()} onOpenRun={dir => session.openRunDir(dir)} color={options.color} />, {
 		exitOnCtrlC: true,
 		patchConsole: false,
 		maxFps: 10,

@@ -14,7 +14,12 @@ export type AppProps = {
 	/** Open another run of the folder (Enter in the runs list). */
 	onOpenRun?: (runDir: string) => void;
 	color: boolean;
-	/** Ms between state checks; a frame is drawn only when something changed. */
+	/**
+	 * Tells the app when the data changed, so frames follow changes instead of a polling tick.
+	 * Without it (tests) the app polls `snapshot` every `tickMs`.
+	 */
+	subscribe?: (listener: (kind: 'run' | 'host') => void) => () => void;
+	/** Ms between state checks when there is no `subscribe`; a frame is drawn only when something changed. */
 	tickMs?: number;
 	/** Fixed size (tests); otherwise the terminal's, following resizes. */
 	size?: {columns: number; rows: number};
@@ -60,7 +65,14 @@ function useTerminalSize(fixed?: {columns: number; rows: number}) {
 }
 
 /** The live dashboard: owns the UI state, polls the session on a tick, routes keys. */
-export function App({snapshot, onBack, onOpenRun, color, tickMs = 250, size: fixedSize}: AppProps) {
+/** Least time between two frames while run data streams in (a full frame costs 10-40 ms of CPU). */
+export const MIN_FRAME_MS = 250;
+/** Least time between frames caused only by live host samples. */
+export const HOST_FRAME_MS = 1000;
+/** Wait this long after a change before drawing, so a burst of records makes one frame. */
+const BATCH_MS = 25;
+
+export function App({snapshot, onBack, onOpenRun, subscribe, color, tickMs = 250, size: fixedSize}: AppProps) {
 	const {exit} = useApp();
 	const {isRawModeSupported} = useStdin();
 	const size = useTerminalSize(fixedSize);
@@ -74,7 +86,12 @@ export function App({snapshot, onBack, onOpenRun, color, tickMs = 250, size: fix
 	const [frame, setFrame] = useState(() => ({snap: snapshot(), version: -1, now: Date.now(), pulse: 0}));
 
 	useEffect(() => {
-		const timer = setInterval(() => {
+		let lastDraw = 0;
+		let pending: NodeJS.Timeout | null = null;
+		let pendingAt = Infinity;
+		const draw = () => {
+			pending = null;
+			pendingAt = Infinity;
 			setFrame(previous => {
 				const snap = snapshot();
 				const now = Date.now();
@@ -82,11 +99,29 @@ export function App({snapshot, onBack, onOpenRun, color, tickMs = 250, size: fix
 				// Redraw when data changed, or once a second so "last row Ns ago" and the live mark move.
 				const secondPassed = Math.floor(now / 1000) !== Math.floor(previous.now / 1000);
 				if (snap.version === previous.version && !(live && secondPassed)) return previous;
+				lastDraw = now;
 				return {snap, version: snap.version, now, pulse: previous.pulse + (secondPassed ? 1 : 0)};
 			});
-		}, tickMs);
-		return () => clearInterval(timer);
-	}, [snapshot, tickMs]);
+		};
+		// Frames follow changes, throttled: run data at most every MIN_FRAME_MS, host-only changes
+		// at most every HOST_FRAME_MS; an earlier deadline replaces a later one.
+		const schedule = (kind: 'run' | 'host') => {
+			const now = Date.now();
+			const at = Math.max(now + BATCH_MS, lastDraw + (kind === 'run' ? MIN_FRAME_MS : HOST_FRAME_MS));
+			if (pending && at >= pendingAt) return;
+			if (pending) clearTimeout(pending);
+			pendingAt = at;
+			pending = setTimeout(draw, at - now);
+		};
+		const unsubscribe = subscribe?.(schedule);
+		// The clock: without subscribe, the polling tick; with it, once a second for live runs.
+		const clock = setInterval(draw, subscribe ? 1000 : tickMs);
+		return () => {
+			unsubscribe?.();
+			clearInterval(clock);
+			if (pending) clearTimeout(pending);
+		};
+	}, [snapshot, subscribe, tickMs]);
 
 	// While paused the last frame's data stays on screen (sources keep reading in the background).
 	const [frozen, setFrozen] = useState<typeof frame | null>(null);

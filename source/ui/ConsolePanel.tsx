@@ -33,7 +33,7 @@ export function ConsolePanel(props: ConsolePanelProps) {
 	const searchNote = search ? `  /${search}: ${props.matchCount} match${props.matchCount === 1 ? '' : 'es'}` : '';
 	const title = `Console ${lines.length} lines${position}${searchNote}  ${props.sourceNote}`;
 	return (
-		<Box width={width} height={height} flexDirection="column" overflow="hidden">
+		<Box width={width} height={height} flexDirection="column">
 			<Text wrap="truncate" bold color={color && props.active ? 'cyan' : undefined} inverse={props.active && !color}>
 				{truncate(title, width)}
 			</Text>

@@ -176,7 +176,7 @@ function processLines(props: HostPanelProps, room: number): PanelLine[] {
 /** Renders panel lines as Ink text, one `<Text wrap="truncate">` per line. */
 export function PanelLines({lines, width, height, color}: {lines: PanelLine[]; width: number; height: number; color: boolean}) {
 	return (
-		<Box flexDirection="column" width={width} height={height} overflow="hidden">
+		<Box flexDirection="column" width={width} height={height}>
 			{lines.slice(0, height).map((line, i) => (
 				<Text key={i} wrap="truncate">
 					{color

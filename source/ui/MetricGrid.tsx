@@ -17,11 +17,11 @@ export function MetricGrid({width, height, page, active, color, emptyText}: Metr
 	const rows: MetricPage['cells'][] = [];
 	for (let i = 0; i < page.cells.length; i += page.columns) rows.push(page.cells.slice(i, i + page.columns));
 	return (
-		<Box width={width} height={height} flexDirection="column" overflow="hidden">
+		<Box width={width} height={height} flexDirection="column">
 			{rows.map((row, r) => (
 				<Box key={r} flexDirection="row" height={page.cellHeight}>
 					{row.map(cell => (
-						<Box key={cell.name} flexDirection="column" width={page.cellWidth} height={page.cellHeight} overflow="hidden">
+						<Box key={cell.name} flexDirection="column" width={page.cellWidth} height={page.cellHeight}>
 							<Text wrap="truncate" bold={cell.selected} inverse={cell.selected && active && !color} color={color && cell.selected ? (active ? 'cyan' : 'white') : undefined}>
 								{truncate(cell.title, page.cellWidth - 1)}
 							</Text>

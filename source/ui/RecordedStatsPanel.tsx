@@ -24,7 +24,7 @@ export function RecordedStatsPanel({width, height, lines, title, scroll, color}:
 	const keyWidth = Math.min(22, Math.max(6, ...visible.map(line => line.key.length)));
 	const lastWidth = Math.max(5, ...visible.map(line => line.last.length));
 	return (
-		<Box width={width} height={height} flexDirection="column" overflow="hidden">
+		<Box width={width} height={height} flexDirection="column">
 			<Text wrap="truncate" dimColor={color}>
 				{truncate(title, width)}
 			</Text>

@@ -25,7 +25,7 @@ export function SummaryTable({width, height, rows, scroll, active, color, now, f
 	const more = rows.length > bodyHeight ? ` ${first + 1}-${first + visible.length}/${rows.length}` : ` ${rows.length}`;
 	const title = `Summary${more}${filter ? ` (filter: ${sanitize(filter)})` : ''}`;
 	return (
-		<Box width={width} height={height} flexDirection="column" overflow="hidden">
+		<Box width={width} height={height} flexDirection="column">
 			<Text wrap="truncate" bold color={color && active ? 'cyan' : undefined} inverse={active && !color}>
 				{truncate(title, width)}
 			</Text>
