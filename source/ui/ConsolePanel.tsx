@@ -42,10 +42,14 @@ export function ConsolePanel(props: ConsolePanelProps) {
 				const index = start + i;
 				const isMatch = search !== '' && line.text.toLowerCase().includes(search.toLowerCase());
 				const current = index === props.matchIndex;
+				// stderr is marked, not painted red: tqdm and most loggers write there too.
 				const mark = line.stream === 'stderr' ? '! ' : '  ';
 				return (
-					<Text key={index} wrap="truncate" inverse={current} color={color ? (isMatch ? 'yellow' : line.stream === 'stderr' ? 'red' : undefined) : undefined}>
-						{truncate(mark + line.text, width)}
+					<Text key={index} wrap="truncate" inverse={current} color={color && isMatch ? 'yellow' : undefined}>
+						<Text color={color ? 'red' : undefined} dimColor={color}>
+							{mark}
+						</Text>
+						{truncate(line.text, width - 2)}
 					</Text>
 				);
 			})}

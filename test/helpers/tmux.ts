@@ -5,6 +5,8 @@ export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 export type Pane = {
 	screen(): string;
+	/** The screen with its colours, as ANSI escape sequences. */
+	screenWithColors(): string;
 	keys(...keys: string[]): void;
 	/** Poll the screen until `test` passes (or throw with the last screen). */
 	waitFor(test: (screen: string) => boolean, timeoutMs?: number): Promise<string>;
@@ -31,6 +33,7 @@ export function startPane(command: string, columns: number, rows: number, env: R
 	const tmux = (...args: string[]) => execFileSync('tmux', [...socket, ...args], {encoding: 'utf8'});
 	return {
 		screen: () => tmux('capture-pane', '-p', '-t', name),
+		screenWithColors: () => tmux('capture-pane', '-p', '-e', '-t', name),
 		keys: (...keys) => void tmux('send-keys', '-t', name, ...keys),
 		async waitFor(test, timeoutMs = 10_000) {
 			const end = Date.now() + timeoutMs;
