@@ -10,7 +10,6 @@ import {mkdirSync, rmSync, writeFileSync} from 'node:fs';
 import {cpus} from 'node:os';
 import {join} from 'node:path';
 import {BIG, SMALL_200K, SMALL_2M, ensureRun} from './gen.js';
-import {buildProposed} from './proposed.js';
 import {CLI, loadAverage, measureProcess, median, min, sleep, type ProcessCost} from './lib.js';
 import {LiveRun, appendLatency, fakeSmiEnv, idleCpu, tmuxStartup, waitForText} from './live.js';
 
@@ -182,13 +181,11 @@ async function ingestRuns(runDir: string, logFile: string, variants: Variant[], 
 }
 
 if (want('ingest') || want('memory')) {
+	// BENCH_COMPARE=<another build's cli.js> (e.g. a copy of dist/cli.js from before a change) is
+	// measured on the same runs, and its `--json` document checked against wbtop's.
 	const variants: Variant[] = [{name: 'wbtop', cli: CLI}];
-	try {
-		variants.push({name: 'proposed', cli: await buildProposed()});
-	} catch (error) {
-		log(`proposed bundle not built: ${(error as Error).message}`);
-	}
-	const label = (name: string) => (name === 'wbtop' ? '' : ' [proposed: fast history path + streaming loadRun]');
+	if (process.env.BENCH_COMPARE) variants.push({name: 'compare', cli: process.env.BENCH_COMPARE});
+	const label = (name: string) => (name === 'wbtop' ? '' : ` [${name}: ${process.env.BENCH_COMPARE}]`);
 	const big = ensureRun(OUT, BIG, log);
 	log(`ingest: ${BIG.rows} rows x ${BIG.metrics} metrics, --once --json --no-gpu`);
 	const result = await ingestRuns(big.runDir, big.logFile, variants, 2);

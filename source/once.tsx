@@ -6,8 +6,8 @@
 import React from 'react';
 import {renderToString} from 'ink';
 import {stripVTControlCharacters} from 'node:util';
-import {readRunOnce} from './run/run-reader.js';
-import type {RunLocation} from './run/locate.js';
+import {RunReader, STREAMING_READ_BYTES, type ReadResult} from './run/run-reader.js';
+import {locateRun, type RunLocation} from './run/locate.js';
 import {initialRunState, reduceRunEvents, type RunState} from './state/run-state.js';
 import {hostStateFromOnce, hostJson, initialHostState, type HostState} from './state/host-state.js';
 import {initialUiState} from './state/ui-state.js';
@@ -22,14 +22,31 @@ import type {LiveSnapshot} from './live.js';
 /** A run read whole, folded into state. */
 export type LoadedRun = {location: RunLocation; state: RunState; /** Why the log could not be read (e.g. not a wandb log). */ error: string | null};
 
-/** Read a run (already located) to its current end. Never writes into the run dir. */
+/**
+ * Read a run (already located) to its current end. Never writes into the run dir.
+ *
+ * Each read's events are folded into the state before the next read, so memory stays bounded by
+ * the state (fixed-size series) and one read, not by the run's length.
+ */
 export function loadRun(path: string): LoadedRun {
-	const {location, events, integrity, error} = readRunOnce(path);
-	const state = reduceRunEvents(initialRunState(), events, Date.now());
+	const location = locateRun(path);
+	const reader = new RunReader(location, {maxBytesPerRead: STREAMING_READ_BYTES});
+	let state = initialRunState();
+	let last: ReadResult;
+	try {
+		do {
+			last = reader.read();
+			// The log was replaced while being read: what was folded so far is from the old file.
+			if (last.reset) state = initialRunState();
+			reduceRunEvents(state, last.events, Date.now());
+		} while (reader.hasMore && last.error === null);
+	} finally {
+		reader.close();
+	}
 	state.format = location.format;
-	state.integrity = integrity;
+	state.integrity = last.integrity;
 	loadOutputLogFallback(state, location.runDir);
-	return {location, state, error};
+	return {location, state, error: last.error};
 }
 
 /** Sample the host once, bounded in time (a hung nvidia-smi must not hang `--once`). */

@@ -1,10 +1,12 @@
 /**
  * `node --import tsx bench/experiments/ingest.ts [run dir...]`
  *
- * Checks the fast history path (fast-history.ts) against the generic RecordDecoder on every record
- * of the given runs (default: the bench's 200k-row run and every real fixture), then measures
- * decode and decode+reduce CPU time for both, streaming (one read at a time, as the live tail does)
- * and batched (every event first, as `readRunOnce` + `loadRun` do today).
+ * Checks RecordDecoder's fast path for history and summary records (source/run/history-decoder.ts)
+ * against the generic decoder (`new RecordDecoder({fastPath: false})`) on every record of the given
+ * runs (default: the bench's 200k-row run and every real fixture), then measures decode and
+ * decode+reduce CPU time for both, streaming (one read at a time, as `loadRun` and the live tail
+ * do) and batched (every event first, as `readRunOnce` does). test/run/history-decoder.test.ts runs
+ * the same equivalence checks on the fixtures.
  */
 import {mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -17,44 +19,6 @@ import {ProtoWriter} from '../../source/run/protobuf.js';
 import {encodeHistory} from '../../source/run/writer.js';
 import {writeEvilBinaryRun} from '../../test/security/evil-run.js';
 import {initialRunState, reduceRunEvents} from '../../source/state/run-state.js';
-import {decodeHistoryFast, historyBody} from './fast-history.js';
-
-const HANDLED = new Set<number>([
-	RecordField.history,
-	RecordField.summary,
-	RecordField.output,
-	RecordField.config,
-	RecordField.stats,
-	RecordField.telemetry,
-	RecordField.metric,
-	RecordField.outputRaw,
-	RecordField.run,
-	RecordField.exit,
-	RecordField.header,
-	RecordField.preempting,
-]);
-const handled = (field: number) => HANDLED.has(field);
-
-/** RecordDecoder with the fast path in front of it for history records. */
-class FastDecoder {
-	private readonly inner = new RecordDecoder();
-	fast = 0;
-	undecodable(): number {
-		return this.inner.undecodable;
-	}
-	decode(payload: Uint8Array, out: RunEvent[]): void {
-		const body = historyBody(payload, handled);
-		if (body !== null) {
-			const event = decodeHistoryFast(payload, body[0], body[1]);
-			if (event !== null) {
-				out.push(event);
-				this.fast++;
-				return;
-			}
-		}
-		this.inner.decode(payload, out);
-	}
-}
 
 function sameEvent(a: RunEvent, b: RunEvent): boolean {
 	if (!isDeepStrictEqual(a, b)) return false;
@@ -125,8 +89,8 @@ function edgeCasePayloads(): Uint8Array[] {
 }
 
 function checkPayloads(label: string, payloads: Uint8Array[]): number {
-	const generic = new RecordDecoder();
-	const fast = new FastDecoder();
+	const generic = new RecordDecoder({fastPath: false});
+	const fast = new RecordDecoder();
 	for (const payload of payloads) {
 		const a: RunEvent[] = [];
 		const b: RunEvent[] = [];
@@ -137,11 +101,11 @@ function checkPayloads(label: string, payloads: Uint8Array[]): number {
 			process.exit(1);
 		}
 	}
-	if (generic.undecodable !== fast.undecodable()) {
-		console.error(`MISMATCH in ${label}: undecodable ${generic.undecodable} vs ${fast.undecodable()}`);
+	if (generic.undecodable !== fast.undecodable) {
+		console.error(`MISMATCH in ${label}: undecodable ${generic.undecodable} vs ${fast.undecodable}`);
 		process.exit(1);
 	}
-	return fast.fast;
+	return fast.fastRecords;
 }
 {
 	const hits = checkPayloads('edge cases', edgeCasePayloads());
@@ -153,7 +117,7 @@ function checkPayloads(label: string, payloads: Uint8Array[]): number {
 	} finally {
 		rmSync(dir, {recursive: true, force: true});
 	}
-	console.log(`equivalence: edge cases and the hostile run identical (${hits} edge-case rows took the fast path)`);
+	console.log(`equivalence: edge cases and the hostile run identical (${hits} edge-case records took the fast path)`);
 }
 
 // 1. Equivalence, record by record.
@@ -161,8 +125,8 @@ let compared = 0;
 let fastHits = 0;
 for (const file of files) {
 	const {records} = decodeLog(readFileSync(file));
-	const generic = new RecordDecoder();
-	const fast = new FastDecoder();
+	const generic = new RecordDecoder({fastPath: false});
+	const fast = new RecordDecoder();
 	for (const payload of records) {
 		const a: RunEvent[] = [];
 		const b: RunEvent[] = [];
@@ -181,9 +145,9 @@ for (const file of files) {
 		}
 		compared++;
 	}
-	fastHits += fast.fast;
+	fastHits += fast.fastRecords;
 }
-console.log(`equivalence: ${compared} records in ${files.length} logs identical (${fastHits} history rows took the fast path)`);
+console.log(`equivalence: ${compared} records in ${files.length} logs identical (${fastHits} history/summary records took the fast path)`);
 
 // 2. Timing on the biggest file.
 const big = files.reduce((a, b) => (statSync(a).size >= statSync(b).size ? a : b));
@@ -224,8 +188,8 @@ for (const reduce of ['none', 'stream', 'batch'] as const) {
 		const b = run(make, reduce);
 		return a.ms <= b.ms ? a : b;
 	};
-	const generic = best(() => new RecordDecoder());
-	const fast = best(() => new FastDecoder());
+	const generic = best(() => new RecordDecoder({fastPath: false}));
+	const fast = best(() => new RecordDecoder());
 	console.log(
 		`  decode${reduce === 'none' ? '' : ` + reduce (${reduce})`}: generic ${generic.ms.toFixed(0)} ms, heap ${generic.heapMB.toFixed(0)} MB | fast ${fast.ms.toFixed(0)} ms, heap ${fast.heapMB.toFixed(0)} MB | ${(generic.ms / fast.ms).toFixed(2)}x`,
 	);

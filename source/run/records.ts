@@ -6,6 +6,7 @@ import type {FlatValues, RunEvent, RunInfo, Value} from './events.js';
 import {ProtoError, ProtoReader} from './protobuf.js';
 import {parseJsonLoose, parseValueJson, toValue, UNPARSABLE} from './values.js';
 import {flattenLimited, isUnsafeKey, keyBudget, MAX_KEYS_PER_ROW, MAX_VALUE_DEPTH} from './caps.js';
+import {FastItemDecoder} from './history-decoder.js';
 
 /** `Record` field numbers of the record types wbtop reads (doc §4.1). */
 export const RecordField = {
@@ -77,7 +78,19 @@ export function emptyRunInfo(): RunInfo {
 export class RecordDecoder {
 	/** Records whose protobuf could not be decoded (skipped; their framing was fine). */
 	undecodable = 0;
+	/** History and summary records the fast path decoded (for tests and benchmarks). */
+	fastRecords = 0;
 	private run: RunInfo | null = null;
+	/** History and summary records straight from the bytes (history-decoder.ts), else null. */
+	private readonly fast: FastItemDecoder | null;
+
+	/**
+	 * `fastPath: false` decodes every record the generic way: the reference the fast path is
+	 * tested against (test/run/history-decoder.test.ts), and a baseline for benchmarks.
+	 */
+	constructor(options: {fastPath?: boolean} = {}) {
+		this.fast = options.fastPath === false ? null : new FastItemDecoder();
+	}
 
 	/** Decodes one record payload, appending its events to `out`. Never throws. */
 	decode(payload: Uint8Array, out: RunEvent[]): void {
@@ -108,10 +121,20 @@ export class RecordDecoder {
 		}
 		if (body === null) return;
 		switch (kind) {
-			case RecordField.history:
-				out.push(decodeHistory(body));
+			case RecordField.history: {
+				// `body` reads `payload`: its span is the HistoryRecord's bytes.
+				const event = this.fast?.history(payload, body.pos, body.end) ?? null;
+				if (event !== null) this.fastRecords++;
+				out.push(event ?? decodeHistory(body));
 				return;
+			}
 			case RecordField.summary: {
+				const event = this.fast?.summary(payload, body.pos, body.end) ?? null;
+				if (event !== null) {
+					this.fastRecords++;
+					out.push(event);
+					return;
+				}
 				const {update, remove} = decodeItemRecord(body);
 				out.push({type: 'summary', update, remove});
 				return;

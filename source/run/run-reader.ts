@@ -36,6 +36,15 @@ export type RunReaderOptions = {
 };
 
 const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * `maxBytesPerRead` for reading a run whole while folding each read as it comes (`--once`,
+ * `export`). Small enough that one read's events (~0.6 KB per KB of log) die young in V8's nursery
+ * instead of being copied and promoted: on a 169 MB run, 8 MiB reads peaked ~60 MB higher and took
+ * ~10 % more CPU than 1 MiB reads. (A UI wants fewer, larger reads: the default.)
+ */
+export const STREAMING_READ_BYTES = 1024 * 1024;
+
 /** Bytes compared before the resume point to tell a rewritten log from a grown one. */
 const FINGERPRINT_BYTES = 64;
 

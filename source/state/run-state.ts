@@ -166,13 +166,18 @@ export function reduceRun(state: RunState, event: RunEvent, now: number): RunSta
 			addHistoryRow(state, event.step, event.values, now);
 			break;
 		case 'summary':
-			for (const [key, value] of Object.entries(event.update)) {
+			// wandb-core writes two summary records per history row: kept cheap (no [key, value]
+			// arrays, entries updated in place).
+			for (const key of Object.keys(event.update)) {
+				const value = event.update[key];
 				const previous = state.summary.get(key);
-				if (!previous && state.summary.size >= MAX_SERIES) {
-					state.droppedValues++;
-					continue;
+				if (previous === undefined) {
+					if (state.summary.size >= MAX_SERIES) state.droppedValues++;
+					else state.summary.set(key, {value, changedAt: now});
+				} else if (!sameValue(previous.value, value)) {
+					previous.value = value;
+					previous.changedAt = now;
 				}
-				if (!previous || !sameValue(previous.value, value)) state.summary.set(key, {value, changedAt: now});
 			}
 			for (const key of event.remove) state.summary.delete(key);
 			break;
@@ -287,8 +292,8 @@ function addMetricValue(state: RunState, key: string, row: number, value: number
 		};
 		state.metrics.set(key, metric);
 	}
-	if (metric.series.count > 0 && metric.series.lastRow !== null && row <= metric.series.lastRow) return;
-	metric.series.append(row, value);
+	// A row at or before the series' last one (a repeated step) is refused: nothing else counts it.
+	if (!metric.series.append(row, value)) return;
 	if (isLossLikeCached(key)) {
 		let recent = state.recent.get(key);
 		if (!recent) {
