@@ -9,10 +9,11 @@ import {FLAGS, toOptions, UsageError, type Options} from './options.js';
 import {locateRun, LocateError, type RunLocation} from './run/locate.js';
 import {LiveSession} from './live.js';
 import {App} from './ui/App.js';
-import {loadRun, onceJson, onceText, sampleHostOnce, alertsFor} from './once.js';
+import {loadRun, onceJson, onceText, startHostSample, alertsFor, type LoadedRun} from './once.js';
 import {checkRun, exportHistory, statusLine} from './modes.js';
 import {createDemoRun} from './demo.js';
 import {readRunPid} from './run/run-pid.js';
+import type {HostState} from './state/host-state.js';
 
 const HELP = `
   Usage
@@ -74,8 +75,7 @@ export async function main(argv: string[]): Promise<number> {
 
 	switch (options.mode) {
 		case 'json': {
-			const loaded = loadRun(location.runDir);
-			const host = await sampleHostOnce({...options, runPid: readRunPid(loaded.location.runDir) ?? loaded.state.info?.pid});
+			const {loaded, host} = await loadWithHost(location, options);
 			await writeOut(onceJson(loaded, host) + '\n');
 			return 0;
 		}
@@ -92,14 +92,23 @@ export async function main(argv: string[]): Promise<number> {
 			return exitCode;
 		}
 		case 'line': {
-			const loaded = loadRun(location.runDir);
-			const host = await sampleHostOnce({...options, gpuWaitMs: 2000, runPid: readRunPid(loaded.location.runDir) ?? loaded.state.info?.pid});
+			const {loaded, host} = await loadWithHost(location, {...options, gpuWaitMs: 2000});
 			await writeOut(statusLine(loaded.state, host, alertsFor(loaded.state, host)) + '\n');
 			return 0;
 		}
-		case 'export':
-			for (const line of exportHistory(location.runDir, options.exportFormat)) await writeOut(line + '\n');
+		case 'export': {
+			// Written in ~64 KiB pieces: one write per row would cost more than decoding it.
+			let chunk = '';
+			for (const line of exportHistory(location.runDir, options.exportFormat)) {
+				chunk += line + '\n';
+				if (chunk.length >= 65_536) {
+					await writeOut(chunk);
+					chunk = '';
+				}
+			}
+			if (chunk) await writeOut(chunk);
 			return 0;
+		}
 		case 'dashboard':
 			if (!process.stdout.isTTY) return printOnce(location, options);
 			return runDashboard(location, options);
@@ -107,9 +116,20 @@ export async function main(argv: string[]): Promise<number> {
 	return 0;
 }
 
-async function printOnce(location: RunLocation, options: Options): Promise<number> {
+/**
+ * Read the run and sample the host once. Sampling starts first: nvidia-smi and the CPU-rate
+ * interval run while the run is decoded, instead of after it.
+ */
+async function loadWithHost(location: RunLocation, options: Options): Promise<{loaded: LoadedRun; host: HostState}> {
+	const {firstReading, host} = startHostSample({...options, runPid: readRunPid(location.runDir)});
+	// The rate interval then runs during the (synchronous) decode.
+	await Promise.race([firstReading, new Promise(resolve => setTimeout(resolve, 100))]);
 	const loaded = loadRun(location.runDir);
-	const host = await sampleHostOnce({...options, runPid: readRunPid(loaded.location.runDir) ?? loaded.state.info?.pid});
+	return {loaded, host: await host};
+}
+
+async function printOnce(location: RunLocation, options: Options): Promise<number> {
+	const {loaded, host} = await loadWithHost(location, options);
 	const columns = options.width ?? (process.stdout.isTTY ? process.stdout.columns : 120);
 	const rows = options.height ?? (process.stdout.isTTY ? process.stdout.rows : 40);
 	await writeOut(onceText(loaded, host, columns, rows) + '\n');

@@ -9,11 +9,11 @@ import {stripVTControlCharacters} from 'node:util';
 import {RunReader, STREAMING_READ_BYTES, type ReadResult} from './run/run-reader.js';
 import {locateRun, type RunLocation} from './run/locate.js';
 import {initialRunState, reduceRunEvents, type RunState} from './state/run-state.js';
-import {hostStateFromOnce, hostJson, initialHostState, type HostState} from './state/host-state.js';
+import {hostStateFromOnce, hostJson, type HostState} from './state/host-state.js';
 import {initialUiState} from './state/ui-state.js';
 import {computeAlerts, initialAlertMemory, type Alert} from './state/alerts.js';
 import {sampleGpusOnce} from './host/nvidia-smi.js';
-import {sampleSystemOnce} from './host/system.js';
+import {createSystemSampler} from './host/system.js';
 import {loadOutputLogFallback} from './state/console-fallback.js';
 import {Dashboard} from './ui/Dashboard.js';
 import {runReport, terminalSafeJson} from './report.js';
@@ -49,15 +49,30 @@ export function loadRun(path: string): LoadedRun {
 	return {location, state, error: last.error};
 }
 
-/** Sample the host once, bounded in time (a hung nvidia-smi must not hang `--once`). */
-export async function sampleHostOnce(options: {gpu: boolean; gpuWaitMs: number; nvidiaSmi?: string; runPid?: number | null}): Promise<HostState> {
-	const [gpu, system] = await Promise.all([
-		options.gpu
-			? sampleGpusOnce({timeoutMs: options.gpuWaitMs, command: options.nvidiaSmi, runPid: options.runPid ?? null})
-			: Promise.resolve({status: 'unavailable' as const, message: 'live GPU view off (--no-gpu)', gpus: [], processes: []}),
-		sampleSystemOnce().catch(() => null),
-	]);
-	return hostStateFromOnce(gpu, system);
+export type HostSampleOptions = {gpu: boolean; gpuWaitMs: number; nvidiaSmi?: string; runPid?: number | null};
+
+/**
+ * Start sampling the host once, bounded in time (a hung nvidia-smi must not hang `--once`).
+ * CPU and network rates need two readings 250 ms apart: `firstReading` settles after the first,
+ * so a caller can decode the run during the interval instead of after it.
+ */
+export function startHostSample(options: HostSampleOptions): {firstReading: Promise<unknown>; host: Promise<HostState>} {
+	const sample = createSystemSampler();
+	const firstReading = sample().catch(() => null);
+	const system = firstReading.then(async first => {
+		if (first === null) return null;
+		await new Promise(resolve => setTimeout(resolve, 250));
+		return sample().catch(() => null);
+	});
+	const gpu = options.gpu
+		? sampleGpusOnce({timeoutMs: options.gpuWaitMs, command: options.nvidiaSmi, runPid: options.runPid ?? null})
+		: Promise.resolve({status: 'unavailable' as const, message: 'live GPU view off (--no-gpu)', gpus: [], processes: []});
+	return {firstReading, host: Promise.all([gpu, system]).then(([g, s]) => hostStateFromOnce(g, s))};
+}
+
+/** Sample the host once (see startHostSample). */
+export function sampleHostOnce(options: HostSampleOptions): Promise<HostState> {
+	return startHostSample(options).host;
 }
 
 /** Alerts for a run read once (no live GPU history, so no idle alert). */
@@ -93,4 +108,3 @@ export function onceText(loaded: LoadedRun, host: HostState, columns: number, ro
 		.join('\n');
 }
 
-export {initialHostState};

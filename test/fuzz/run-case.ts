@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import type {Integrity, RunEvent, Value} from '../../source/run/events.js';
 import {readRunOnce} from '../../source/run/run-reader.js';
 import {initialRunState, reduceRunEvents} from '../../source/state/run-state.js';
-import {initialHostState, onceJson, onceText} from '../../source/once.js';
+import {onceJson, onceText} from '../../source/once.js';
+import {initialHostState} from '../../source/state/host-state.js';
 import type {FuzzCase} from './cases.js';
 
 export type RunDirs = {binary: string; legacy: string};
