@@ -66,11 +66,11 @@ function useTerminalSize(fixed?: {columns: number; rows: number}) {
 
 /** The live dashboard: owns the UI state, polls the session on a tick, routes keys. */
 /** Least time between two frames while run data streams in (a full frame costs 10-40 ms of CPU). */
-export const MIN_FRAME_MS = 250;
+export const MIN_FRAME_MS = 200;
 /** Least time between frames caused only by live host samples. */
 export const HOST_FRAME_MS = 1000;
 /** Wait this long after a change before drawing, so a burst of records makes one frame. */
-const BATCH_MS = 25;
+const BATCH_MS = 16;
 
 export function App({snapshot, onBack, onOpenRun, subscribe, color, tickMs = 250, size: fixedSize}: AppProps) {
 	const {exit} = useApp();
