@@ -1,16 +1,7 @@
 /** Seeded randomness for the chaos, fuzz and follow tests: every run of a test sees the same bytes. */
+import {prng} from '../helpers/prng.js';
 
-/** mulberry32: a small, fast, well-mixed 32-bit PRNG. Returns floats in [0, 1). */
-export function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+export {prng};
 
 /** Helpers over one PRNG stream. */
 export class Rand {

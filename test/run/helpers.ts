@@ -6,6 +6,7 @@ import {fileURLToPath} from 'node:url';
 import type {FlatValues, RunEvent} from '../../source/run/events.js';
 import {decodeLog} from '../../source/run/log-reader.js';
 import {RecordDecoder} from '../../source/run/records.js';
+export {prng as rng} from '../helpers/prng.js';
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'real-runs');
 
@@ -147,14 +148,3 @@ export function copyDir(from: string, to: string): void {
 	fs.cpSync(from, to, {recursive: true});
 }
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}

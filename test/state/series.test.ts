@@ -1,17 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {AxisColumn, Series} from '../../source/state/series.js';
+import {prng as random} from '../helpers/prng.js';
 
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 describe('Series', () => {
 	it('keeps every point while it has room', () => {

@@ -3,17 +3,8 @@ import {describe, expect, it} from 'vitest';
 import {AxisColumn, Series} from '../../source/state/series.js';
 import {columnsOf, memoChart, renderChart, sparkline, tickLabels, type ChartOptions} from '../../source/view/chart.js';
 import {formatClock} from '../../source/view/format.js';
+import {prng as random} from '../helpers/prng.js';
 
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const ANSI = /\x1b\[[0-9;]*m/g;
 const strip = (text: string) => text.replace(ANSI, '');

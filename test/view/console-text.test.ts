@@ -1,16 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {ConsoleBuffer, consoleFromOutputLog, MAX_LINE_CHARS, type ConsoleStream} from '../../source/view/console-text.js';
+import {prng as random} from '../helpers/prng.js';
 
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** What tqdm writes for one epoch: `\r` + the whole bar per update, coloured, then a newline. */
 function tqdmEpoch(epoch: number): string {

@@ -1,19 +1,10 @@
 import {describe, expect, it} from 'vitest';
 import {sanitize, sanitizeLine} from '../../source/view/sanitize.js';
+import {prng as random} from '../helpers/prng.js';
 
 // Anything a terminal could act on: C0 except tab, DEL, C1.
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
 
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 describe('sanitize', () => {
 	it('returns plain text unchanged, Unicode included', () => {
