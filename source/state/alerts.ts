@@ -148,7 +148,7 @@ export function stallAlert(run: RunState, now: number): Alert | null {
 	const limit = Math.max(ALERT_LIMITS.stallMinSeconds, interval === null ? 0 : ALERT_LIMITS.stallIntervals * interval);
 	const quiet = now / 1000 - lastSeconds;
 	if (quiet < limit) return null;
-	return {id: `stall:${run.lastStep}`, kind: 'stall', severity: 'warning', message: `stalled: no new row for ${formatDuration(quiet)} (last step ${run.lastStep ?? '—'})`};
+	return {id: `stall:${run.lastStep}`, kind: 'stall', severity: 'warning', message: `stalled, no new row for ${formatDuration(quiet)} (last step ${run.lastStep ?? '—'})`};
 }
 
 function gpuAlerts(run: RunState, host: HostState, now: number, memory: AlertMemory): Alert[] {
