@@ -154,14 +154,17 @@ export function stallAlert(run: RunState, now: number): Alert | null {
 function gpuAlerts(run: RunState, host: HostState, now: number, memory: AlertMemory): Alert[] {
 	const alerts: Alert[] = [];
 	const live = runStatus(run) === 'running';
+	// When the run's own processes are known, only its GPUs matter (a job on 1 of 8 GPUs).
+	const runGpus = new Set(host.processes.filter(process => process.run && process.gpuUuid).map(process => process.gpuUuid));
 	for (const gpu of host.gpus) {
+		const watched = runGpus.size === 0 || (gpu.uuid !== null && runGpus.has(gpu.uuid));
 		if (gpu.memUsedMiB !== null && gpu.memTotalMiB) {
 			const pct = (gpu.memUsedMiB / gpu.memTotalMiB) * 100;
 			if (pct > ALERT_LIMITS.gpuMemoryPct) {
 				alerts.push({id: `gpu-memory:${gpu.index}`, kind: 'gpu-memory', severity: 'warning', message: `GPU ${gpu.index} memory ${pct.toFixed(0)}% full`});
 			}
 		}
-		const idle = live && gpu.util !== null && gpu.util < ALERT_LIMITS.gpuIdlePct;
+		const idle = live && watched && gpu.util !== null && gpu.util < ALERT_LIMITS.gpuIdlePct;
 		if (!idle) {
 			memory.idleSince.delete(gpu.index);
 			continue;

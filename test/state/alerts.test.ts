@@ -67,6 +67,19 @@ describe('health alerts', () => {
 		expect(computeAlerts(state, host, t0 + 122_000, result.memory).fresh).toEqual([]);
 	});
 
+	it('GPU idle counts only the run\'s GPUs once its processes are known', () => {
+		const state = liveRun([1, 1, 1]);
+		const [gpu] = idleH100;
+		const gpus = [gpu, {...gpu, index: 1, uuid: 'GPU-other'}];
+		const processes = [{gpuUuid: 'GPU-other', pid: 4242, name: 'python3', usedMemMiB: 20_000, run: true}];
+		const host = hostStateFromOnce({status: 'ok', message: null, gpus, processes}, null);
+		const t0 = 1_700_000_010_000;
+		const first = computeAlerts(state, host, t0, initialAlertMemory());
+		const later = computeAlerts(state, host, t0 + 121_000, first.memory);
+		const idle = later.alerts.filter(a => a.kind === 'gpu-idle');
+		expect(idle.map(a => a.id.split(':')[1])).toEqual(['1']);
+	});
+
 	it('GPU memory above 95 %', () => {
 		const full = idleH100.map(gpu => ({...gpu, memUsedMiB: gpu.memTotalMiB! * 0.97}));
 		const host = hostStateFromOnce({status: 'ok', message: null, gpus: full, processes: []}, null);
