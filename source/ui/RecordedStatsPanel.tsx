@@ -21,7 +21,7 @@ export function RecordedStatsPanel({width, height, lines, title, scroll, color}:
 	const body = Math.max(0, height - 1);
 	const first = Math.max(0, Math.min(scroll, lines.length - body));
 	const visible = lines.slice(first, first + body);
-	const keyWidth = Math.min(22, Math.max(6, ...visible.map(line => line.key.length)));
+	const keyWidth = Math.min(22, Math.floor(width * 0.45), Math.max(6, ...visible.map(line => line.key.length)));
 	const lastWidth = Math.max(5, ...visible.map(line => line.last.length));
 	return (
 		<Box width={width} height={height} flexDirection="column">

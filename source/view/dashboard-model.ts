@@ -77,7 +77,7 @@ function formatRecorded(key: string, value: number | null): string {
 /** One sparkline line per recorded system metric. */
 export function recordedModel(run: RunState, width: number, now: number): {title: string; lines: RecordedLine[]} {
 	const keys = recordedSystemKeys(run);
-	const sparkWidth = Math.max(4, Math.min(40, width - 30));
+	const sparkWidth = Math.max(4, Math.min(40, width - Math.min(22, Math.floor(width * 0.45)) - 9));
 	const lines = keys.map(key => {
 		const series = run.stats.series.get(key)!;
 		return {key, spark: sparkline(series, run.stats.time, sparkWidth), last: formatRecorded(key, series.lastFinite)};

@@ -49,8 +49,9 @@ export function computeLayout(columns: number, rows: number): Layout {
 
 /** Chart grid inside a metrics panel of `size`: columns, rows and each chart's size. */
 export function chartGrid(size: Size, count: number): {columns: number; rows: number; chartWidth: number; chartHeight: number} {
-	const minWidth = 34;
-	const minHeight = 8;
+	// Smallest chart worth drawing: a title, 4 plot rows and the x labels, ~30 columns wide.
+	const minWidth = 30;
+	const minHeight = 6;
 	const maxColumns = Math.max(1, Math.floor(size.width / minWidth));
 	const maxRows = Math.max(1, Math.floor(size.height / minHeight));
 	let columns = Math.min(maxColumns, Math.max(1, Math.ceil(Math.sqrt(count * (size.width / size.height / 3)))));
