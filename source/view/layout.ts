@@ -49,9 +49,10 @@ export function computeLayout(columns: number, rows: number): Layout {
 
 /** Chart grid inside a metrics panel of `size`: columns, rows and each chart's size. */
 export function chartGrid(size: Size, count: number): {columns: number; rows: number; chartWidth: number; chartHeight: number} {
-	// Smallest chart worth drawing: a title, 4 plot rows and the x labels, ~30 columns wide.
+	// Smallest chart worth drawing: ~30 columns, and 6 plot rows (4 in a short panel, so that a
+	// small pane still shows two charts rather than one).
 	const minWidth = 30;
-	const minHeight = 6;
+	const minHeight = size.height < 16 ? 6 : 8;
 	const maxColumns = Math.max(1, Math.floor(size.width / minWidth));
 	const maxRows = Math.max(1, Math.floor(size.height / minHeight));
 	let columns = Math.min(maxColumns, Math.max(1, Math.ceil(Math.sqrt(count * (size.width / size.height / 3)))));
