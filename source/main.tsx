@@ -92,7 +92,8 @@ export async function main(argv: string[]): Promise<number> {
 			return exitCode;
 		}
 		case 'line': {
-			const {loaded, host} = await loadWithHost(location, {...options, gpuWaitMs: 2000});
+			// The line shows GPUs only: no 250 ms CPU-rate sample, so a status bar can call it often.
+			const {loaded, host} = await loadWithHost(location, {...options, gpuWaitMs: 2000}, {system: false});
 			await writeOut(statusLine(loaded.state, host, alertsFor(loaded.state, host)) + '\n');
 			return 0;
 		}
@@ -120,8 +121,8 @@ export async function main(argv: string[]): Promise<number> {
  * Read the run and sample the host once. Sampling starts first: nvidia-smi and the CPU-rate
  * interval run while the run is decoded, instead of after it.
  */
-async function loadWithHost(location: RunLocation, options: Options): Promise<{loaded: LoadedRun; host: HostState}> {
-	const {firstReading, host} = startHostSample({...options, runPid: readRunPid(location.runDir)});
+async function loadWithHost(location: RunLocation, options: Options, sampling: {system?: boolean} = {}): Promise<{loaded: LoadedRun; host: HostState}> {
+	const {firstReading, host} = startHostSample({...options, ...sampling, runPid: readRunPid(location.runDir)});
 	// The rate interval then runs during the (synchronous) decode.
 	await Promise.race([firstReading, new Promise(resolve => setTimeout(resolve, 100))]);
 	const loaded = loadRun(location.runDir);

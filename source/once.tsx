@@ -49,7 +49,14 @@ export function loadRun(path: string): LoadedRun {
 	return {location, state, error: last.error};
 }
 
-export type HostSampleOptions = {gpu: boolean; gpuWaitMs: number; nvidiaSmi?: string; runPid?: number | null};
+export type HostSampleOptions = {
+	gpu: boolean;
+	gpuWaitMs: number;
+	nvidiaSmi?: string;
+	runPid?: number | null;
+	/** Also sample CPU/memory/network (default true; `--line` shows only the GPUs and skips it). */
+	system?: boolean;
+};
 
 /**
  * Start sampling the host once, bounded in time (a hung nvidia-smi must not hang `--once`).
@@ -58,7 +65,7 @@ export type HostSampleOptions = {gpu: boolean; gpuWaitMs: number; nvidiaSmi?: st
  */
 export function startHostSample(options: HostSampleOptions): {firstReading: Promise<unknown>; host: Promise<HostState>} {
 	const sample = createSystemSampler();
-	const firstReading = sample().catch(() => null);
+	const firstReading = options.system === false ? Promise.resolve(null) : sample().catch(() => null);
 	const system = firstReading.then(async first => {
 		if (first === null) return null;
 		await new Promise(resolve => setTimeout(resolve, 250));
