@@ -32,6 +32,11 @@ export type HeaderProps = {
 	pulse: number;
 };
 
+/** A rate with three significant digits (3.72, 41.5, 1250): more would only flicker. */
+function formatRateNumber(value: number): string {
+	return value >= 1000 ? formatNumber(Math.round(value)) : String(Number(value.toPrecision(3)));
+}
+
 const STATUS_COLOR: Record<RunStatus, string> = {running: 'green', finished: 'blue', failed: 'red', crashed: 'red'};
 
 /** The two header lines: run identity and state, then the chart settings and alerts. */
@@ -42,7 +47,7 @@ export function Header(props: HeaderProps) {
 	const where = [props.entity, props.project].filter(Boolean).map(v => sanitize(String(v))).join('/');
 	const parts = [
 		props.step === null ? 'step —' : `step ${props.step}`,
-		props.stepsPerSecond === null ? null : `${formatNumber(props.stepsPerSecond)} steps/s`,
+		props.stepsPerSecond === null ? null : `${formatRateNumber(props.stepsPerSecond)} steps/s`,
 		props.runtime === null ? null : `runtime ${formatDuration(props.runtime)}`,
 		props.sinceLastRow === null ? null : `last row ${formatDuration(props.sinceLastRow)} ago`,
 		props.paused ? 'PAUSED' : null,
