@@ -77,11 +77,6 @@ export function startHostSample(options: HostSampleOptions): {firstReading: Prom
 	return {firstReading, host: Promise.all([gpu, system]).then(([g, s]) => hostStateFromOnce(g, s))};
 }
 
-/** Sample the host once (see startHostSample). */
-export function sampleHostOnce(options: HostSampleOptions): Promise<HostState> {
-	return startHostSample(options).host;
-}
-
 /** Alerts for a run read once (no live GPU history, so no idle alert). */
 export function alertsFor(state: RunState, host: HostState | null): Alert[] {
 	return computeAlerts(state, host, Date.now(), initialAlertMemory()).alerts;

@@ -9,8 +9,9 @@
 import type {FlatValues, Integrity, RunEvent, RunFormat, RunInfo, Value} from '../run/events.js';
 import {AxisColumn, Series} from './series.js';
 import {ConsoleBuffer} from '../view/console-text.js';
+import {deriveRunState, type RunStatus} from '../run/records.js';
 
-export type RunStatus = 'running' | 'finished' | 'failed' | 'crashed';
+export type {RunStatus} from '../run/records.js';
 
 /** A numeric history metric (name does not start with `_`). */
 export type Metric = {
@@ -399,21 +400,9 @@ function sameValue(a: Value, b: Value): boolean {
 	return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** The run's state, derived for every SDK generation (exit record, legacy metadata, else running). */
+/** The run's state, derived for every SDK generation by the reader's one rule (exit record, legacy metadata, else running). */
 export function runStatus(state: RunState): RunStatus {
-	if (state.exit) return state.exit.code === 0 ? 'finished' : exitCodeStatus(state.exit.code);
-	if (state.legacyState) return state.legacyState.state;
-	return 'running';
-}
-
-/**
- * A non-zero exit is `failed` (the script raised or called sys.exit(n)); 255 is what wandb writes
- * when the process died without reporting an exit code (killed, OOM, lost), so it is `crashed`
- * (legacy runs record the same as state `killed` / 255).
- */
-export function exitCodeStatus(code: number): RunStatus {
-	if (code === 0) return 'finished';
-	return code === 255 ? 'crashed' : 'failed';
+	return deriveRunState({exitCode: state.exit?.code ?? null, legacyState: state.legacyState?.state ?? null});
 }
 
 /** The exit code, from the exit record or the legacy metadata. */
