@@ -9,6 +9,7 @@
 import {closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import {LogWriter, encodeExit, encodeHeader, encodeHistory, encodeMetric, encodeOutput, encodeRun, encodeStats, encodeSummary} from '../source/run/writer.js';
+import {xorshift32 as random} from '../source/random.js';
 
 export type RunSpec = {
 	/** Folder name under bench/out/. */
@@ -46,17 +47,6 @@ const STATS_KEYS = [
 	'network.sent', 'network.recv', 'disk.in', 'disk.out',
 	...[0, 1, 2, 3].flatMap(g => [`gpu.${g}.gpu`, `gpu.${g}.memory`, `gpu.${g}.memoryAllocated`, `gpu.${g}.temp`, `gpu.${g}.powerWatts`, `gpu.${g}.powerPercent`]),
 ];
-
-/** xorshift32, so every generated file is identical. */
-function random(seed: number): () => number {
-	let state = seed >>> 0 || 1;
-	return () => {
-		state ^= state << 13;
-		state ^= state >>> 17;
-		state ^= state << 5;
-		return (state >>> 0) / 4294967296;
-	};
-}
 
 export type GeneratedRun = {runDir: string; wandbDir: string; logFile: string; bytes: number; rows: number; spec: RunSpec};
 

@@ -7,6 +7,7 @@ import {appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSy
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {LogWriter, encodeExit, encodeHeader, encodeHistory, encodeMetric, encodeOutput, encodeRun, encodeStats, encodeSummary} from './run/writer.js';
+import {xorshift32 as random} from './random.js';
 
 export type DemoOptions = {
 	/** Ms between history rows. */
@@ -34,17 +35,6 @@ export type DemoRun = {
 
 function pad(n: number): string {
 	return String(n).padStart(2, '0');
-}
-
-/** A small deterministic PRNG, so a demo with a seed is reproducible. */
-function random(seed: number): () => number {
-	let state = seed >>> 0 || 1;
-	return () => {
-		state ^= state << 13;
-		state ^= state >>> 17;
-		state ^= state << 5;
-		return (state >>> 0) / 4294967296;
-	};
 }
 
 /** Create the demo run's directory and writer (nothing is written until start() or step()). */

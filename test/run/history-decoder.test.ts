@@ -20,6 +20,7 @@ import {mediaFromObject} from '../../source/run/values.js';
 import {encodeHistory, encodeSummary, formatValueJson, type KeyEncoding} from '../../source/run/writer.js';
 import {writeEvilBinaryRun} from '../security/evil-run.js';
 import {logFileOf, readManifest} from './helpers.js';
+import {xorshift32 as random} from '../../source/random.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wbtop-history-decoder-'));
 afterAll(() => fs.rmSync(tmp, {recursive: true, force: true}));
@@ -272,17 +273,6 @@ describe('fast history/summary path', () => {
 		expect(Object.getPrototypeOf(row.values)).toBe(Object.prototype);
 	});
 });
-
-/** xorshift32, so the generated rows are the same on every run. */
-function random(seed: number): () => number {
-	let state = seed >>> 0 || 1;
-	return () => {
-		state ^= state << 13;
-		state ^= state >>> 17;
-		state ^= state << 5;
-		return (state >>> 0) / 4294967296;
-	};
-}
 
 /** A random double from random bits (every exponent, subnormals, NaN and ±Infinity). */
 function randomDouble(rand: () => number): number {
