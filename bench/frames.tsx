@@ -9,7 +9,7 @@ import {Box, Text, renderToString} from 'ink';
 import {Dashboard} from '../source/ui/Dashboard.js';
 import {reduceRun} from '../source/state/run-state.js';
 import {initialUiState} from '../source/state/ui-state.js';
-import type {LiveSnapshot} from '../source/live.js';
+import type {LiveSnapshot} from '../source/modes/session.js';
 import {h100Host, snapshotOf} from '../test/helpers/snapshot.js';
 import {metricName} from './gen.js';
 import {LiveRun} from './live.js';

@@ -1,5 +1,5 @@
 /**
- * Synthetic finished runs for the benchmarks, written with wbtop's own writer (source/run/writer.ts),
+ * Synthetic finished runs for the benchmarks, written with wbtop's own writer (source/demo/writer.ts),
  * laid out like wandb-core writes them (`wandb/run-<date>-<id>/run-<id>.wandb`, core key encoding:
  * one item per leaf with `nested_key`). Values are JS shortest-repr doubles, which is what Python's
  * `repr(float)` writes too, so the value_json strings have realistic lengths (mostly 16-18 chars).
@@ -8,8 +8,8 @@
  */
 import {closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
-import {LogWriter, encodeExit, encodeHeader, encodeHistory, encodeMetric, encodeOutput, encodeRun, encodeStats, encodeSummary} from '../source/run/writer.js';
-import {xorshift32 as random} from '../source/random.js';
+import {LogWriter, encodeExit, encodeHeader, encodeHistory, encodeMetric, encodeOutput, encodeRun, encodeStats, encodeSummary} from '../source/demo/writer.js';
+import {xorshift32 as random} from '../source/demo/random.js';
 
 export type RunSpec = {
 	/** Folder name under bench/out/. */

@@ -8,7 +8,7 @@
 import {execFileSync, spawn} from 'node:child_process';
 import {appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {LogWriter, encodeExit, encodeHeader, encodeHistory, encodeOutput, encodeRun, encodeStats} from '../source/run/writer.js';
+import {LogWriter, encodeExit, encodeHeader, encodeHistory, encodeOutput, encodeRun, encodeStats} from '../source/demo/writer.js';
 import {startPane, type Pane} from '../test/helpers/tmux.js';
 import {metricName} from './gen.js';
 import {CLI, FAKE_SMI_DIR, cpuPercentOver, processName, sleep} from './lib.js';

@@ -6,13 +6,13 @@ import React from 'react';
 import {render} from 'ink';
 import meow from 'meow';
 import {FLAGS, toOptions, UsageError, type Options} from './options.js';
-import {locateRun, LocateError, type RunLocation} from './run/locate.js';
-import {LiveSession} from './live.js';
+import {locateRun, LocateError, type RunLocation} from './sources/locate.js';
+import {LiveSession} from './modes/session.js';
 import {App} from './ui/App.js';
-import {loadRun, onceJson, onceText, startHostSample, alertsFor, type LoadedRun} from './once.js';
-import {checkRun, exportHistory, statusLine} from './modes.js';
-import {createDemoRun} from './demo.js';
-import {readRunPid} from './run/run-pid.js';
+import {loadRun, onceJson, onceText, startHostSample, alertsFor, type LoadedRun} from './modes/once.js';
+import {checkRun, exportHistory, statusLine} from './modes/scripts.js';
+import {createDemoRun} from './demo/demo-run.js';
+import {readRunPid} from './sources/run-pid.js';
 import type {HostState} from './state/host-state.js';
 
 const HELP = `

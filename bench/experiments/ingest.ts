@@ -1,22 +1,22 @@
 /**
  * `node --import tsx bench/experiments/ingest.ts [run dir...]`
  *
- * Checks RecordDecoder's fast path for history and summary records (source/run/history-decoder.ts)
+ * Checks RecordDecoder's fast path for history and summary records (source/decode/history-decoder.ts)
  * against the generic decoder (`new RecordDecoder({fastPath: false})`) on every record of the given
  * runs (default: the bench's 200k-row run and every real fixture), then measures decode and
  * decode+reduce CPU time for both, streaming (one read at a time, as `loadRun` and the live tail
- * do) and batched (every event first, as `readRunOnce` does). test/run/history-decoder.test.ts runs
+ * do) and batched (every event first, as `readRunOnce` does). test/decode/history-decoder.test.ts runs
  * the same equivalence checks on the fixtures.
  */
 import {mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {isDeepStrictEqual} from 'node:util';
-import type {RunEvent} from '../../source/run/events.js';
-import {decodeLog} from '../../source/run/log-reader.js';
-import {RecordDecoder, RecordField} from '../../source/run/records.js';
-import {ProtoWriter} from '../../source/run/protobuf.js';
-import {encodeHistory} from '../../source/run/writer.js';
+import type {RunEvent} from '../../source/decode/run-events.js';
+import {decodeLog} from '../../source/decode/log-framing.js';
+import {RecordDecoder, RecordField} from '../../source/decode/records.js';
+import {ProtoWriter} from '../../source/decode/protobuf.js';
+import {encodeHistory} from '../../source/demo/writer.js';
 import {writeEvilBinaryRun} from '../../test/security/evil-run.js';
 import {initialRunState, reduceRunEvents} from '../../source/state/run-state.js';
 

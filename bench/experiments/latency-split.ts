@@ -7,8 +7,8 @@
  */
 import {join} from 'node:path';
 import {rmSync} from 'node:fs';
-import {LiveSession} from '../../source/live.js';
-import {locateRun} from '../../source/run/locate.js';
+import {LiveSession} from '../../source/modes/session.js';
+import {locateRun} from '../../source/sources/locate.js';
 import {LiveRun} from '../live.js';
 import {quantile, sleep} from '../lib.js';
 

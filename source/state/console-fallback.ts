@@ -2,7 +2,7 @@
 import {existsSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import type {RunState} from './run-state.js';
-import {consoleFromOutputLog} from '../view/console-text.js';
+import {consoleFromOutputLog} from './console.js';
 
 /**
  * Runs with no console records (console capture off, or older SDKs that wrote only the file) fall

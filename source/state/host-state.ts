@@ -2,7 +2,7 @@
  * Pure state of the host panels (GPUs, CPU, memory, network), built from HostEvents by a cheap
  * immutable reducer, plus the JSON shape of `wbtop --once --json`'s `host` field.
  */
-import type {GpuProcess, GpuSample, HostEvent, SourceStatus} from '../host/events.js';
+import type {GpuProcess, GpuSample, HostEvent, SourceStatus} from '../decode/host-events.js';
 
 /** Samples kept per GPU for sparklines. */
 export const GPU_HISTORY = 300;

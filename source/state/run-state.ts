@@ -6,12 +6,12 @@
  * would cost more than decoding it; instead the stores (typed-array series, the console ring)
  * are owned by the state and `version` tells the UI and memoized charts what changed.
  */
-import type {FlatValues, Integrity, RunEvent, RunFormat, RunInfo, Value} from '../run/events.js';
+import type {FlatValues, Integrity, RunEvent, RunFormat, RunInfo, Value} from '../decode/run-events.js';
 import {AxisColumn, Series} from './series.js';
-import {ConsoleBuffer} from '../view/console-text.js';
-import {deriveRunState, type RunStatus} from '../run/records.js';
+import {ConsoleBuffer} from './console.js';
+import {deriveRunState, type RunStatus} from '../decode/records.js';
 
-export type {RunStatus} from '../run/records.js';
+export type {RunStatus} from '../decode/records.js';
 
 /** A numeric history metric (name does not start with `_`). */
 export type Metric = {

@@ -5,7 +5,7 @@ import type {Metric, RunState} from './run-state.js';
 import {defaultXAxis, xAxisCandidates} from './run-state.js';
 import type {UiState} from './ui-state.js';
 import {compileFilter} from './ui-state.js';
-import type {Value} from '../run/events.js';
+import type {Value} from '../decode/run-events.js';
 
 /** The prefix a metric is grouped under: the part before the first `/` (W&B's panel sections). */
 export function groupOf(name: string): string {

@@ -1,7 +1,7 @@
 import React, {useEffect, useRef, useState} from 'react';
 import {Box, useApp, useInput, useStdin, useStdout, type Key} from 'ink';
 import {actionFor, splitKeys} from '../keymap.js';
-import type {LiveSnapshot} from '../live.js';
+import type {LiveSnapshot} from '../modes/session.js';
 import {initialUiState, reduceUi, reduceUiInput, type UiState} from '../state/ui-state.js';
 import {Dashboard} from './Dashboard.js';
 import {dashboardContext} from '../view/dashboard-model.js';

@@ -1,6 +1,6 @@
 import React from 'react';
 import {Box, Text} from 'ink';
-import type {LiveSnapshot} from '../live.js';
+import type {LiveSnapshot} from '../modes/session.js';
 import type {UiState} from '../state/ui-state.js';
 import {visibleMetrics} from '../state/selectors.js';
 import {sparkline} from '../view/chart.js';

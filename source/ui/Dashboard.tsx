@@ -1,6 +1,6 @@
 import React from 'react';
 import {Box, Text} from 'ink';
-import type {LiveSnapshot} from '../live.js';
+import type {LiveSnapshot} from '../modes/session.js';
 import type {UiState} from '../state/ui-state.js';
 import {summaryRows} from '../state/selectors.js';
 import {computeLayout} from '../view/layout.js';

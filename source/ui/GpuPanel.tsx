@@ -5,7 +5,7 @@
  */
 import React from 'react';
 import {Box, Text} from 'ink';
-import type {GpuProcess, GpuSample} from '../host/events.js';
+import type {GpuProcess, GpuSample} from '../decode/host-events.js';
 import {
 	fitLine,
 	formatBytes,
@@ -17,7 +17,7 @@ import {
 	type PanelLine,
 	type Segment,
 	wrapWords,
-} from '../host/format-host.js';
+} from '../view/format-host.js';
 import type {HostState} from '../state/host-state.js';
 
 export type HostPanelProps = {

@@ -1,6 +1,6 @@
 import React from 'react';
 import {Box, Text} from 'ink';
-import type {CatalogEntry} from '../run-catalog.js';
+import type {CatalogEntry} from '../modes/run-catalog.js';
 import {runStatus} from '../state/run-state.js';
 import {formatDuration, padEnd, truncate} from '../view/format.js';
 import {sanitize} from '../view/sanitize.js';

@@ -3,7 +3,7 @@
  * Renders props only; never taller than `height` nor wider than `width`.
  */
 import React from 'react';
-import {block, fitLine, formatPct, formatRate, formatUsedTotal, sparkline, type PanelLine} from '../host/format-host.js';
+import {block, fitLine, formatPct, formatRate, formatUsedTotal, sparkline, type PanelLine} from '../view/format-host.js';
 import type {HostState} from '../state/host-state.js';
 import {PanelLines, type HostPanelProps} from './GpuPanel.js';
 

@@ -2,7 +2,7 @@
  * Turns a live snapshot plus the UI state into what each panel needs. Pure; shared by the live
  * dashboard and `--once`.
  */
-import type {LiveSnapshot} from '../live.js';
+import type {LiveSnapshot} from '../modes/session.js';
 import type {RunState} from '../state/run-state.js';
 import {runExitCode, runStatus, stepsPerSecond, xAxisCandidates} from '../state/run-state.js';
 import {activeXAxis, recordedSystemKeys, visibleMetrics} from '../state/selectors.js';

@@ -3,7 +3,7 @@
  * truncate/pad (wide CJK and emoji take two terminal columns).
  */
 import stringWidth from 'string-width';
-import type {Value} from '../run/events.js';
+import type {Value} from '../decode/run-events.js';
 import {sanitizeLine} from './sanitize.js';
 
 const SI_PREFIXES = ['', 'k', 'M', 'G', 'T', 'P', 'E'];

@@ -9,11 +9,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import type {Integrity, RunEvent} from '../../source/run/events.js';
-import {BLOCK_SIZE} from '../../source/run/log-reader.js';
-import {locateRun} from '../../source/run/locate.js';
-import {RunTail} from '../../source/run/tail.js';
-import {encodeExit, encodeHeader, encodeHistory, encodeMetric, encodeOutput, encodeRun, encodeStats, encodeSummary, LogWriter} from '../../source/run/writer.js';
+import type {Integrity, RunEvent} from '../../source/decode/run-events.js';
+import {BLOCK_SIZE} from '../../source/decode/log-framing.js';
+import {locateRun} from '../../source/sources/locate.js';
+import {RunTail} from '../../source/sources/run-tail.js';
+import {encodeExit, encodeHeader, encodeHistory, encodeMetric, encodeOutput, encodeRun, encodeStats, encodeSummary, LogWriter} from '../../source/demo/writer.js';
 import {Rand} from './prng.js';
 
 const ROWS = 10_500;

@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {LiveSession, type LiveSnapshot} from '../../source/live.js';
-import {locateRun} from '../../source/run/locate.js';
-import {encodeExit, encodeHeader, encodeHistory, encodeOutput, encodeRun, LogWriter} from '../../source/run/writer.js';
+import {LiveSession, type LiveSnapshot} from '../../source/modes/session.js';
+import {locateRun} from '../../source/sources/locate.js';
+import {encodeExit, encodeHeader, encodeHistory, encodeOutput, encodeRun, LogWriter} from '../../source/demo/writer.js';
 import {CLI} from '../helpers/fixtures.js';
 import {hasTmux, startPane} from '../helpers/tmux.js';
 

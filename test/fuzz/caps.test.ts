@@ -1,7 +1,8 @@
-/** The limits in source/run/caps.ts, and what a run that hits them still shows. */
+/** The limits in source/decode/caps.ts, and what a run that hits them still shows. */
 import {describe, expect, it} from 'vitest';
-import {flattenCapped, jsonTooBig, MAX_KEYS_PER_ROW, MAX_VALUE_DEPTH} from '../../source/run/caps.js';
-import {parseValueJson} from '../../source/run/values.js';
+import {jsonTooBig, MAX_KEYS_PER_ROW, MAX_VALUE_DEPTH} from '../../source/decode/caps.js';
+import {flattenCapped} from '../../source/decode/values.js';
+import {parseValueJson} from '../../source/decode/values.js';
 
 describe('jsonTooBig', () => {
 	it('counts nesting and keys outside string literals only', () => {

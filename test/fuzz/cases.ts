@@ -4,9 +4,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {BLOCK_SIZE, CHUNK_FIRST, CHUNK_FULL, CHUNK_HEADER_SIZE, CHUNK_LAST, CHUNK_MIDDLE, crc32} from '../../source/run/log-reader.js';
-import {ProtoWriter} from '../../source/run/protobuf.js';
-import {encodeFraming, encodeHeader, encodeHistory, encodeOutput, encodeRun, encodeStats, encodeSummary} from '../../source/run/writer.js';
+import {BLOCK_SIZE, CHUNK_FIRST, CHUNK_FULL, CHUNK_HEADER_SIZE, CHUNK_LAST, CHUNK_MIDDLE, crc32} from '../../source/decode/log-framing.js';
+import {ProtoWriter} from '../../source/decode/protobuf.js';
+import {encodeFraming, encodeHeader, encodeHistory, encodeOutput, encodeRun, encodeStats, encodeSummary} from '../../source/demo/writer.js';
 import {Rand} from '../chaos/prng.js';
 import {REAL_RUNS} from '../helpers/fixtures.js';
 

@@ -9,9 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {BLOCK_SIZE, CHUNK_FIRST, CHUNK_FULL, CHUNK_LAST, CHUNK_MIDDLE, crc32} from '../../source/run/log-reader.js';
-import {ProtoWriter} from '../../source/run/protobuf.js';
-import {encodeHeader, encodeHistory, encodeRun, LogWriter} from '../../source/run/writer.js';
+import {BLOCK_SIZE, CHUNK_FIRST, CHUNK_FULL, CHUNK_LAST, CHUNK_MIDDLE, crc32} from '../../source/decode/log-framing.js';
+import {ProtoWriter} from '../../source/decode/protobuf.js';
+import {encodeHeader, encodeHistory, encodeRun, LogWriter} from '../../source/demo/writer.js';
 import {CLI} from '../helpers/fixtures.js';
 
 /** Prints the process's peak RSS (KiB) to stderr as it exits. */

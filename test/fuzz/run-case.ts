@@ -5,10 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type {Integrity, RunEvent, Value} from '../../source/run/events.js';
-import {readRunOnce} from '../../source/run/run-reader.js';
+import type {Integrity, RunEvent, Value} from '../../source/decode/run-events.js';
+import {readRunOnce} from '../../source/sources/run-reader.js';
 import {initialRunState, reduceRunEvents} from '../../source/state/run-state.js';
-import {onceJson, onceText} from '../../source/once.js';
+import {onceJson, onceText} from '../../source/modes/once.js';
 import {initialHostState} from '../../source/state/host-state.js';
 import type {FuzzCase} from './cases.js';
 

@@ -1,8 +1,8 @@
 /** Builds LiveSnapshots for UI tests from real runs, without starting any source. */
-import {loadRun} from '../../source/once.js';
-import type {LiveSnapshot} from '../../source/live.js';
+import {loadRun} from '../../source/modes/once.js';
+import type {LiveSnapshot} from '../../source/modes/session.js';
 import {hostStateFromOnce, initialHostState, type HostState} from '../../source/state/host-state.js';
-import {parseGpuCsv} from '../../source/host/parse-nvidia-smi.js';
+import {parseGpuCsv} from '../../source/decode/nvidia-smi.js';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {ROOT} from './fixtures.js';

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {fitLine, formatBytes, formatRate, formatUsedTotal, shortGpuName, sparkline, wrapWords} from '../../source/host/format-host.js';
+import {fitLine, formatBytes, formatRate, formatUsedTotal, shortGpuName, sparkline, wrapWords} from '../../source/view/format-host.js';
 
 describe('format-host', () => {
 	it('sparkline: 0..100 onto ▁..█, right-aligned, gaps for unknown values', () => {

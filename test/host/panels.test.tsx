@@ -2,11 +2,11 @@ import React from 'react';
 import {readFileSync} from 'node:fs';
 import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
-import type {GpuSample, HostEvent} from '../../source/host/events.js';
-import {parseComputeApps, parseGpuLine} from '../../source/host/parse-nvidia-smi.js';
+import type {GpuSample, HostEvent} from '../../source/decode/host-events.js';
+import {parseComputeApps, parseGpuLine} from '../../source/decode/nvidia-smi.js';
 import {initialHostState, reduceHost, type HostState} from '../../source/state/host-state.js';
 import {GpuPanel, gpuPanelLines, type HostPanelProps} from '../../source/ui/GpuPanel.js';
-import {lineText} from '../../source/host/format-host.js';
+import {lineText} from '../../source/view/format-host.js';
 import {SystemPanel} from '../../source/ui/SystemPanel.js';
 
 const capture = (name: string) => readFileSync(new URL(`../fixtures/nvidia-smi/h100/${name}`, import.meta.url), 'utf8');

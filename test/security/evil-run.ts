@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {encodeConfig, encodeExit, encodeFraming, encodeHeader, encodeHistory, encodeMetric, encodeOutput, encodeRun, encodeStats, encodeSummary} from '../../source/run/writer.js';
+import {encodeConfig, encodeExit, encodeFraming, encodeHeader, encodeHistory, encodeMetric, encodeOutput, encodeRun, encodeStats, encodeSummary} from '../../source/demo/writer.js';
 
 /** Each sequence a hostile training script (or a poisoned dataset string) could plant. */
 export const SEQUENCES = {

@@ -8,8 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {appsQueryArgs, gpuQueryArgs} from '../../source/host/parse-nvidia-smi.js';
-import {encodeExit, encodeFraming, encodeHeader, encodeHistory, encodeOutput, encodeRun, encodeSummary} from '../../source/run/writer.js';
+import {appsQueryArgs, gpuQueryArgs} from '../../source/decode/nvidia-smi.js';
+import {encodeExit, encodeFraming, encodeHeader, encodeHistory, encodeOutput, encodeRun, encodeSummary} from '../../source/demo/writer.js';
 import {ROOT, CLI} from '../helpers/fixtures.js';
 import {hasTmux, startPane} from '../helpers/tmux.js';
 

@@ -9,9 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {ProtoWriter} from '../../source/run/protobuf.js';
-import {readRunOnce} from '../../source/run/run-reader.js';
-import {encodeFraming, encodeHeader, encodeRun, encodeStats} from '../../source/run/writer.js';
+import {ProtoWriter} from '../../source/decode/protobuf.js';
+import {readRunOnce} from '../../source/sources/run-reader.js';
+import {encodeFraming, encodeHeader, encodeRun, encodeStats} from '../../source/demo/writer.js';
 import {initialRunState, reduceRunEvents} from '../../source/state/run-state.js';
 import {CLI, ROOT} from '../helpers/fixtures.js';
 

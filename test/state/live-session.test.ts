@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {LiveSession} from '../../source/live.js';
-import {locateRun} from '../../source/run/locate.js';
+import {LiveSession} from '../../source/modes/session.js';
+import {locateRun} from '../../source/sources/locate.js';
 import {realRun} from '../helpers/fixtures.js';
 
 const wait = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));

@@ -7,7 +7,7 @@ import {computeLayout} from '../../source/view/layout.js';
 import {initialUiState, type UiState} from '../../source/state/ui-state.js';
 import {realRun} from '../helpers/fixtures.js';
 import {h100Host, snapshotOf} from '../helpers/snapshot.js';
-import type {LiveSnapshot} from '../../source/live.js';
+import type {LiveSnapshot} from '../../source/modes/session.js';
 
 function draw(snap: LiveSnapshot, columns: number, rows: number, ui: Partial<UiState> = {}): string[] {
 	const text = renderToString(<Dashboard snap={snap} ui={{...initialUiState(), ...ui}} columns={columns} rows={rows} color={false} now={Date.now()} pulse={0} />, {columns});

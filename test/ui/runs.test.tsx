@@ -9,10 +9,10 @@ import {join} from 'node:path';
 import {Dashboard} from '../../source/ui/Dashboard.js';
 import {App} from '../../source/ui/App.js';
 import {initialUiState, type UiState} from '../../source/state/ui-state.js';
-import {RunCatalog} from '../../source/run-catalog.js';
+import {RunCatalog} from '../../source/modes/run-catalog.js';
 import {realRun} from '../helpers/fixtures.js';
 import {snapshotOf} from '../helpers/snapshot.js';
-import type {LiveSnapshot} from '../../source/live.js';
+import type {LiveSnapshot} from '../../source/modes/session.js';
 
 /** A wandb/ folder holding two real runs (a finished one and an unfinished one of the same project). */
 function folder(): {wandb: string; finished: string; unfinished: string} {

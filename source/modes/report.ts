@@ -1,0 +1,82 @@
+/**
+ * The `wbtop --once --json` document. Its field names are a contract that scripts use: extend it,
+ * never rename. Non-finite numbers are written as the strings "NaN", "Infinity", "-Infinity".
+ */
+import type {RunLocation} from '../sources/locate.js';
+import type {Value} from '../decode/run-events.js';
+import type {HostJson} from '../state/host-state.js';
+import type {RunState} from '../state/run-state.js';
+import {runExitCode, runStatus, xAxisCandidates} from '../state/run-state.js';
+import type {Alert} from '../state/alerts.js';
+
+/** A number as JSON allows it. */
+export function jsonNumber(value: number | null): number | string | null {
+	if (value === null) return null;
+	if (Number.isNaN(value)) return 'NaN';
+	if (value === Infinity) return 'Infinity';
+	if (value === -Infinity) return '-Infinity';
+	return value;
+}
+
+/** A decoded value as plain JSON: media become `{_type, detail}`, non-finite numbers strings. */
+export function jsonValue(value: Value): unknown {
+	if (typeof value === 'number') return jsonNumber(value);
+	if (value === null || typeof value !== 'object') return value;
+	if (Array.isArray(value)) return value.map(item => jsonValue(item as Value));
+	if ('kind' in value && value.kind === 'media') return {_type: value.mediaType, detail: value.detail};
+	const out: Record<string, unknown> = {};
+	for (const [key, item] of Object.entries(value)) out[key] = jsonValue(item as Value);
+	return out;
+}
+
+/** The whole document for one run (plus the host, where sampled). */
+export function runReport(state: RunState, location: RunLocation, host: HostJson | null, alerts: Alert[] = [], error: string | null = null) {
+	const metrics: Record<string, {count: number; last: number | string | null; min: number | string | null; max: number | string | null}> = {};
+	for (const name of [...state.metrics.keys()].sort()) {
+		const series = state.metrics.get(name)!.series;
+		metrics[name] = {count: series.count, last: jsonNumber(series.last), min: jsonNumber(series.min), max: jsonNumber(series.max)};
+	}
+	const summary: Record<string, unknown> = {};
+	for (const key of [...state.summary.keys()].sort()) summary[key] = jsonValue(state.summary.get(key)!.value);
+	const config: Record<string, unknown> = {};
+	for (const key of Object.keys(state.config).sort()) config[key] = jsonValue(state.config[key]);
+	const info = state.info;
+	return {
+		run: {
+			id: info?.id ?? null,
+			name: info?.name ?? null,
+			project: info?.project ?? null,
+			entity: info?.entity ?? null,
+			state: runStatus(state),
+			exitCode: runExitCode(state),
+			sdkVersion: state.sdkVersion,
+			startTime: info?.startTime ? new Date(info.startTime).toISOString() : null,
+			format: location.format,
+			dir: location.runDir,
+			tags: info?.tags ?? [],
+			runtime: jsonNumber(state.exit?.runtime ?? state.lastRuntime),
+		},
+		history: {
+			rows: state.rows,
+			firstStep: state.firstStep,
+			lastStep: state.lastStep,
+			xAxes: xAxisCandidates(state),
+			metrics,
+		},
+		summary,
+		config,
+		system: {records: state.stats.records, metrics: [...state.stats.series.keys()].sort()},
+		console: {lines: state.console.totalLines, source: state.consoleSource},
+		integrity: {tail: state.integrity.tail, corruptChunks: state.integrity.corruptChunks, error},
+		alerts: alerts.map(alert => ({kind: alert.kind, severity: alert.severity, message: alert.message})),
+		...(host ? {host} : {}),
+	};
+}
+
+/**
+ * JSON text that is safe to print to a terminal: JSON.stringify escapes C0 controls but not DEL
+ * or the C1 range (U+007F-U+009F), which some terminals act on. Escaping keeps the data exact.
+ */
+export function terminalSafeJson(value: unknown, indent?: number): string {
+	return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f]/g, c => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}

@@ -1,0 +1,340 @@
+/**
+ * Pre-0.10 run directories (doc §1.4): no `.wandb` log, but `wandb-history.jsonl` (one row per
+ * line), `wandb-events.jsonl` (system metrics), `wandb-summary.json`, `config.yaml` and
+ * `wandb-metadata.json`, all at the run dir's root.
+ *
+ * Read incrementally like the binary log: the jsonl files are tailed by byte offset (a last line
+ * without its newline is still being written, so it waits), the JSON/YAML files are re-read when
+ * they change. A step can appear on two history lines; rows are emitted as they are and the
+ * reducer merges them by step.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import YAML from 'yaml';
+import type {FlatValues, RunEvent, RunInfo} from '../decode/run-events.js';
+import {emptyRunInfo, type RunStatus} from '../decode/records.js';
+import {flattenCapped, flattenInto, parseJsonLoose, toValue, UNPARSABLE} from '../decode/values.js';
+
+export const LEGACY_HISTORY = 'wandb-history.jsonl';
+export const LEGACY_EVENTS = 'wandb-events.jsonl';
+export const LEGACY_SUMMARY = 'wandb-summary.json';
+export const LEGACY_METADATA = 'wandb-metadata.json';
+export const LEGACY_CONFIG = 'config.yaml';
+
+export type LegacyReadResult = {
+	events: RunEvent[];
+	/** Lines skipped as corrupt in this call. */
+	corrupt: number;
+	/** `partial` when a jsonl file ends in a line without its newline. */
+	tail: 'clean' | 'partial';
+	bytesRead: number;
+	/** More bytes were already there than this call took. */
+	hasMore: boolean;
+	/** A file shrank or was replaced: state restarted, `events` start from scratch. */
+	reset: boolean;
+};
+
+/** Identity of a file version: changes when it is rewritten. */
+type Signature = string;
+
+function signatureOf(file: string): Signature | null {
+	try {
+		const st = fs.statSync(file);
+		return `${st.ino}:${st.size}:${st.mtimeMs}`;
+	} catch {
+		return null;
+	}
+}
+
+/** Follows one jsonl file by byte offset; returns complete lines only. */
+class JsonlTail {
+	offset = 0;
+	private ino = -1;
+	private lastSize = 0;
+	partial = false;
+	hasMore = false;
+
+	constructor(readonly file: string) {}
+
+	/** Complete lines appended since the last call; `null` when the file shrank or was replaced. */
+	read(maxBytes: number): {lines: string[]; bytesRead: number} | null {
+		let st: fs.Stats;
+		try {
+			st = fs.statSync(this.file);
+		} catch {
+			return {lines: [], bytesRead: 0}; // not there (yet)
+		}
+		if ((this.ino !== -1 && st.ino !== this.ino) || st.size < this.lastSize) return null;
+		this.ino = st.ino;
+		this.lastSize = st.size;
+		const lines: string[] = [];
+		let bytesRead = 0;
+		let want = maxBytes;
+		let reachedEnd = this.offset >= st.size;
+		while (this.offset < st.size) {
+			const buf = readRange(this.file, this.offset, Math.min(st.size - this.offset, want));
+			bytesRead += buf.length;
+			// A short read means the file changed under us; the next call sorts it out.
+			reachedEnd = buf.length === 0 || this.offset + buf.length >= st.size;
+			const lastNewline = buf.lastIndexOf(0x0a);
+			if (lastNewline < 0) {
+				// A line longer than the window: widen it. At EOF the line is just unfinished.
+				if (reachedEnd) break;
+				want *= 2;
+				continue;
+			}
+			for (const line of buf.toString('utf8', 0, lastNewline).split('\n')) lines.push(line);
+			this.offset += lastNewline + 1;
+			break;
+		}
+		this.hasMore = !reachedEnd;
+		// Bytes after the last newline at EOF: a line still being written.
+		this.partial = reachedEnd && this.offset < st.size;
+		return {lines, bytesRead};
+	}
+}
+
+function readRange(file: string, offset: number, length: number): Buffer {
+	const fd = fs.openSync(file, 'r');
+	try {
+		const buf = Buffer.allocUnsafe(length);
+		const n = fs.readSync(fd, buf, 0, length, offset);
+		return buf.subarray(0, n);
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
+/** Parses `config.yaml` (`{key: {desc, value}}`) into flattened config and the SDK version. */
+export function parseConfigYaml(text: string): {config: FlatValues; cliVersion: string | null} {
+	const doc: unknown = YAML.parse(text);
+	const config: FlatValues = {};
+	let cliVersion: string | null = null;
+	if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return {config, cliVersion};
+	for (const [key, entry] of Object.entries(doc as Record<string, unknown>)) {
+		if (key === 'wandb_version') continue;
+		// Python writes {desc, value}, core {value}; anything else is taken as the value itself.
+		const value = entry !== null && typeof entry === 'object' && !Array.isArray(entry) && 'value' in entry ? (entry as {value: unknown}).value : entry;
+		if (key === '_wandb') {
+			const version = (value as {cli_version?: unknown} | null)?.cli_version;
+			if (typeof version === 'string' || typeof version === 'number') cliVersion = String(version);
+			continue;
+		}
+		flattenInto(config, key, toValue(value));
+	}
+	return {config, cliVersion};
+}
+
+/** Reads a run dir's `config.yaml` (root, or `files/` for binary runs); null if absent or unreadable. */
+export function readConfigYaml(file: string): {config: FlatValues; cliVersion: string | null} | null {
+	try {
+		return parseConfigYaml(fs.readFileSync(file, 'utf8'));
+	} catch {
+		return null; // missing, or caught mid-rewrite: try again later
+	}
+}
+
+const LEGACY_STATES: Record<string, RunStatus> = {running: 'running', finished: 'finished', failed: 'failed', killed: 'crashed'};
+
+/** Parses the JSON object in `text`, or null. */
+function parseObject(text: string): Record<string, unknown> | null {
+	const raw = parseJsonLoose(text);
+	return raw !== UNPARSABLE && raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
+}
+
+/** `2019-12-05T19:26:25.055853` (UTC, no zone in legacy metadata) → ms since the epoch. */
+function parseStartedAt(value: unknown): number | null {
+	if (typeof value !== 'string') return null;
+	const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
+	return Number.isNaN(ms) ? null : ms;
+}
+
+/** The run id from a run dir name: `run-20191205_192624-jsr4s3y6` → `jsr4s3y6`. */
+export function runIdFromDirName(name: string): string | null {
+	const match = /(?:^|[-_])(?:run|offline-run|dryrun)-\d{8}_\d{6}-(.+)$/.exec(name);
+	return match ? match[1] : null;
+}
+
+/** Reads a legacy run directory incrementally. */
+export class LegacyReader {
+	private history: JsonlTail;
+	private events: JsonlTail;
+	private signatures = new Map<string, Signature>();
+	private pending = new Map<string, Signature>();
+	private summaryKeys = new Set<string>();
+	private metadata: Record<string, unknown> | null = null;
+	private config: FlatValues = {};
+	private lastRun = '';
+	private lastState = '';
+	private version: string | null = null;
+	private startTime: number | null = null;
+
+	constructor(readonly runDir: string) {
+		this.history = new JsonlTail(path.join(runDir, LEGACY_HISTORY));
+		this.events = new JsonlTail(path.join(runDir, LEGACY_EVENTS));
+	}
+
+	/** The SDK version from `config.yaml` (`_wandb.value.cli_version`), once read. */
+	get sdkVersion(): string | null {
+		return this.version;
+	}
+
+	/** Reads what changed since the last call. */
+	read(maxBytes = 8 * 1024 * 1024): LegacyReadResult {
+		const result: LegacyReadResult = {events: [], corrupt: 0, tail: 'clean', bytesRead: 0, hasMore: false, reset: false};
+		this.readRunFiles(result);
+		const history = this.history.read(maxBytes);
+		const events = history === null ? null : this.events.read(maxBytes);
+		if (history === null || events === null) {
+			this.restart();
+			const again = this.read(maxBytes);
+			again.reset = true;
+			return again;
+		}
+		result.bytesRead += history.bytesRead + events.bytesRead;
+		for (const line of history.lines) this.historyLine(line, result);
+		for (const line of events.lines) this.eventsLine(line, result);
+		this.readSummary(result);
+		result.tail = this.history.partial || this.events.partial ? 'partial' : 'clean';
+		result.hasMore = this.history.hasMore || this.events.hasMore;
+		return result;
+	}
+
+	private restart(): void {
+		this.history = new JsonlTail(this.history.file);
+		this.events = new JsonlTail(this.events.file);
+		this.signatures.clear();
+		this.pending.clear();
+		this.summaryKeys.clear();
+		this.metadata = null;
+		this.config = {};
+		this.lastRun = '';
+		this.lastState = '';
+	}
+
+	/** Returns the file's text when it changed since the last successful read. */
+	private changed(name: string, result: LegacyReadResult): string | null {
+		const file = path.join(this.runDir, name);
+		const signature = signatureOf(file);
+		if (signature === null || this.signatures.get(name) === signature) return null;
+		try {
+			const text = fs.readFileSync(file, 'utf8');
+			result.bytesRead += Buffer.byteLength(text);
+			this.pending.set(name, signature);
+			return text;
+		} catch {
+			return null;
+		}
+	}
+
+	/** Marks the text last returned by `changed(name)` as used, so it is not read again. */
+	private accept(name: string): void {
+		const signature = this.pending.get(name);
+		if (signature !== undefined) this.signatures.set(name, signature);
+	}
+
+	private readRunFiles(result: LegacyReadResult): void {
+		const configText = this.changed(LEGACY_CONFIG, result);
+		if (configText !== null) {
+			try {
+				const parsed = parseConfigYaml(configText);
+				this.config = parsed.config;
+				if (parsed.cliVersion !== null && parsed.cliVersion !== this.version) {
+					this.version = parsed.cliVersion;
+					result.events.push({type: 'header', sdkVersion: parsed.cliVersion});
+				}
+				this.accept(LEGACY_CONFIG);
+			} catch {
+				// Half-written: try again on the next read.
+			}
+		}
+		const metadataText = this.changed(LEGACY_METADATA, result);
+		if (metadataText !== null) {
+			const metadata = parseObject(metadataText);
+			if (metadata !== null) {
+				this.metadata = metadata;
+				this.accept(LEGACY_METADATA);
+			}
+		}
+		const run = this.runInfo();
+		const runKey = JSON.stringify(run);
+		if (runKey !== this.lastRun) {
+			this.lastRun = runKey;
+			result.events.push({type: 'run', run});
+		}
+		const m = this.metadata;
+		if (m !== null && typeof m.state === 'string') {
+			const state = LEGACY_STATES[m.state] ?? 'running';
+			const exitCode = typeof m.exitcode === 'number' ? m.exitcode : null;
+			const stateKey = `${state}:${exitCode}`;
+			if (stateKey !== this.lastState) {
+				this.lastState = stateKey;
+				result.events.push({type: 'legacy-state', state, exitCode});
+			}
+		}
+	}
+
+	private runInfo(): RunInfo {
+		const run = emptyRunInfo();
+		const m = this.metadata ?? {};
+		const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+		run.id = str(m.id) ?? runIdFromDirName(path.basename(this.runDir));
+		run.name = str(m.name);
+		run.project = str(m.project);
+		run.entity = str(m.entity);
+		run.group = str(m.group);
+		run.jobType = str(m.jobType);
+		run.notes = str(m.notes);
+		run.host = str(m.host);
+		run.tags = Array.isArray(m.tags) ? m.tags.filter((t): t is string => typeof t === 'string') : [];
+		run.startTime = parseStartedAt(m.startedAt);
+		run.pid = typeof m.pid === 'number' ? m.pid : null;
+		run.config = {...this.config};
+		this.startTime = run.startTime;
+		return run;
+	}
+
+	private historyLine(line: string, result: LegacyReadResult): void {
+		if (line.trim() === '') return;
+		const row = parseObject(line);
+		if (row === null) {
+			result.corrupt++;
+			return;
+		}
+		const values = flattenCapped(row); // at most MAX_KEYS_PER_ROW keys (caps.ts)
+		const step = typeof values._step === 'number' && Number.isFinite(values._step) ? values._step : null;
+		result.events.push({type: 'history', step, values});
+	}
+
+	private eventsLine(line: string, result: LegacyReadResult): void {
+		if (line.trim() === '') return;
+		const sample = parseObject(line);
+		if (sample === null) {
+			result.corrupt++;
+			return;
+		}
+		let timestamp: number | null = typeof sample._timestamp === 'number' ? sample._timestamp : null;
+		if (timestamp === null && typeof sample._runtime === 'number' && this.startTime !== null) {
+			timestamp = this.startTime / 1000 + sample._runtime;
+		}
+		if (timestamp === null || !Number.isFinite(timestamp)) return; // 1e999, NaN: no place on a time axis
+		// _wandb, _timestamp, _runtime are skipped; at most MAX_KEYS_PER_ROW keys (caps.ts).
+		const flat = flattenCapped(sample, undefined, key => (key.startsWith('_') ? null : key.startsWith('system.') ? key.slice('system.'.length) : key));
+		const values: Record<string, number> = {};
+		for (const [key, value] of Object.entries(flat)) if (typeof value === 'number') values[key] = value;
+		result.events.push({type: 'stats', timestamp, values});
+	}
+
+	/** The summary file is rewritten in place: emit its keys, and the removal of vanished ones. */
+	private readSummary(result: LegacyReadResult): void {
+		const text = this.changed(LEGACY_SUMMARY, result);
+		if (text === null) return;
+		const summary = parseObject(text);
+		if (summary === null) return; // caught mid-rewrite: try again later
+		this.accept(LEGACY_SUMMARY);
+		const update = flattenCapped(summary); // at most MAX_KEYS_PER_ROW keys (caps.ts)
+		const remove = [...this.summaryKeys].filter(key => !(key in update));
+		this.summaryKeys = new Set(Object.keys(update));
+		result.events.push({type: 'summary', update, remove});
+	}
+}

@@ -1,0 +1,97 @@
+/**
+ * Follow a growing run: file-system events are only hints ("look now"); a cheap stat poll backs
+ * them up, and reading always resumes at the last complete record (RunReader keeps the offset).
+ */
+import {existsSync} from 'node:fs';
+import {watch, type FSWatcher} from 'chokidar';
+import type {RunEvent, Integrity} from '../decode/run-events.js';
+import {RunReader} from './run-reader.js';
+import type {RunLocation} from './locate.js';
+
+export type TailOptions = {
+	/** Poll interval for the stat backup, ms. */
+	pollMs?: number;
+	/** Use polling only (NFS and other shared filesystems, where inotify sees no remote writes). */
+	poll?: boolean;
+	onEvents: (events: RunEvent[], integrity: Integrity) => void;
+	/** The run's log was replaced or truncated: state must restart from scratch. */
+	onReset?: () => void;
+	onError?: (error: Error) => void;
+	/** A read went through after an error (the run dir is back, say). */
+	onOk?: () => void;
+};
+
+/** Tails one run directory until stop(). */
+export class RunTail {
+	private readonly reader: RunReader;
+	private watcher: FSWatcher | null = null;
+	private timer: NodeJS.Timeout | null = null;
+	private reading = false;
+	private again = false;
+	private stopped = false;
+
+	constructor(
+		readonly location: RunLocation,
+		private readonly options: TailOptions,
+	) {
+		this.reader = new RunReader(location);
+	}
+
+	/** Read what is there now, then keep following. */
+	start(): void {
+		this.readNow();
+		if (!this.options.poll) {
+			try {
+				// depth 0: the log (or legacy jsonl files) sits at the top of the run dir.
+				this.watcher = watch(this.location.runDir, {depth: 0, ignoreInitial: true, persistent: false});
+				this.watcher.on('all', () => this.readNow());
+				this.watcher.on('error', () => {
+					// Events are only hints: the poll below keeps working without them.
+					void this.watcher?.close();
+					this.watcher = null;
+				});
+			} catch {
+				this.watcher = null;
+			}
+		}
+		const pollMs = this.options.pollMs ?? (this.options.poll ? 1000 : 500);
+		this.timer = setInterval(() => this.readNow(), pollMs);
+		this.timer.unref?.();
+	}
+
+	/** Read newly appended records now (coalesces concurrent calls). */
+	readNow(): void {
+		if (this.stopped) return;
+		if (this.reading) {
+			this.again = true;
+			return;
+		}
+		this.reading = true;
+		try {
+			// Bounded chunks, yielding between them, so a 500 MB log does not freeze the UI.
+			const result = this.reader.read();
+			if (result.reset) this.options.onReset?.();
+			if (result.events.length > 0 || result.reset) this.options.onEvents(result.events, result.integrity);
+			if (result.error) this.options.onError?.(new Error(result.error));
+			else if (!existsSync(this.location.runDir)) {
+				this.options.onError?.(Object.assign(new Error('the run directory was deleted'), {code: 'ENOENT'}));
+			} else this.options.onOk?.();
+			if (this.reader.hasMore) this.again = true;
+		} catch (error) {
+			this.options.onError?.(error as Error);
+		} finally {
+			this.reading = false;
+		}
+		if (this.again && !this.stopped) {
+			this.again = false;
+			setImmediate(() => this.readNow());
+		}
+	}
+
+	stop(): void {
+		this.stopped = true;
+		if (this.timer) clearInterval(this.timer);
+		void this.watcher?.close();
+		this.reader.close();
+	}
+}

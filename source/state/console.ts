@@ -1,0 +1,161 @@
+/**
+ * The run's console as a terminal would show it, built incrementally from raw chunks.
+ *
+ * Chunks arrive as the process wrote them: several lines, half a line, tqdm's `\r`-redrawn bars,
+ * ANSI colours, `\r\n`. Per stream we keep the unfinished line raw (so an escape sequence split
+ * across chunks is still recognised) with `\r` applied as it arrives: text after a `\r` replaces
+ * the line, like a terminal whose next write covers the whole line (which is what progress bars
+ * do). Completed lines are sanitized once and kept in a ring.
+ */
+import {sanitizeLine} from '../view/sanitize.js';
+
+export type ConsoleStream = 'stdout' | 'stderr';
+
+/** One display-ready line (sanitized, tabs expanded, at most MAX_LINE_CHARS). */
+export type ConsoleLine = {readonly text: string; readonly stream: ConsoleStream};
+
+/** Longest line kept, in UTF-16 units after sanitizing. */
+export const MAX_LINE_CHARS = 4096;
+// Raw (unsanitized) bytes kept for an unfinished line: room for colour codes around 4096 chars.
+const MAX_RAW_CHARS = MAX_LINE_CHARS * 4;
+
+type Pending = {
+	/** Raw text of the unfinished line, `\r` already applied. */
+	raw: string;
+	/** A `\r` came last: the next content replaces `raw`. */
+	carriage: boolean;
+	/** Display form of `raw`, computed on demand. */
+	shown: ConsoleLine | null;
+	/** Order of the last update, so the livelier pending line is drawn last. */
+	touched: number;
+};
+
+function cap(text: string): string {
+	if (text.length <= MAX_LINE_CHARS) return text;
+	// Do not cut a surrogate pair in half.
+	const code = text.charCodeAt(MAX_LINE_CHARS - 1);
+	return text.slice(0, code >= 0xd800 && code <= 0xdbff ? MAX_LINE_CHARS - 1 : MAX_LINE_CHARS);
+}
+
+/** An incremental, bounded console model (a ring of completed lines plus the live unfinished ones). */
+export class ConsoleBuffer {
+	readonly maxLines: number;
+	private ring: ConsoleLine[] = [];
+	/** Index of the oldest line in `ring` once it is full. */
+	private start = 0;
+	private completedCount = 0;
+	private changes = 0;
+	private touches = 0;
+	private pending: Record<ConsoleStream, Pending> = {
+		stdout: {raw: '', carriage: false, shown: null, touched: 0},
+		stderr: {raw: '', carriage: false, shown: null, touched: 0},
+	};
+
+	constructor(maxLines = 5000) {
+		this.maxLines = Math.max(1, Math.floor(maxLines));
+	}
+
+	/** Feed a raw chunk as the process wrote it. */
+	append(stream: ConsoleStream, chunk: string): void {
+		if (chunk.length === 0) return;
+		const state = this.pending[stream];
+		let from = 0;
+		for (;;) {
+			const newline = chunk.indexOf('\n', from);
+			const end = newline === -1 ? chunk.length : newline;
+			if (end > from) this.feed(state, chunk.slice(from, end));
+			if (newline === -1) break;
+			this.push(stream, state.raw);
+			state.raw = '';
+			state.carriage = false;
+			from = newline + 1;
+		}
+		state.shown = null;
+		state.touched = ++this.touches;
+		this.changes++;
+	}
+
+	/** Apply a piece of one line (no `\n`) to the unfinished line. */
+	private feed(state: Pending, piece: string): void {
+		const parts = piece.split('\r');
+		for (let k = 0; k < parts.length; k++) {
+			const part = parts[k];
+			if (k > 0) state.carriage = true;
+			if (part.length === 0) continue;
+			if (state.carriage) {
+				state.raw = part;
+				state.carriage = false;
+			} else if (state.raw.length < MAX_RAW_CHARS) {
+				state.raw += part;
+			}
+			if (state.raw.length > MAX_RAW_CHARS) state.raw = state.raw.slice(0, MAX_RAW_CHARS);
+		}
+	}
+
+	private push(stream: ConsoleStream, raw: string): void {
+		const line: ConsoleLine = {text: cap(sanitizeLine(raw)), stream};
+		this.completedCount++;
+		if (this.ring.length < this.maxLines) {
+			this.ring.push(line);
+		} else {
+			this.ring[this.start] = line;
+			this.start = (this.start + 1) % this.maxLines;
+		}
+	}
+
+	/** Completed lines ever (including those dropped from the ring); never decreases. */
+	get totalLines(): number {
+		return this.completedCount;
+	}
+
+	/** Bumps on every append, for memoizing views. */
+	get version(): number {
+		return this.changes;
+	}
+
+	/** Completed lines kept (oldest first) and then the unfinished lines (e.g. a live progress bar). */
+	lines(): ConsoleLine[] {
+		const out = this.completed();
+		for (const line of this.unfinished()) out.push(line);
+		return out;
+	}
+
+	/**
+	 * Completed lines kept, oldest first, without the unfinished ones: the last
+	 * `totalLines - seenBefore` of these are the lines new since an earlier `totalLines`.
+	 */
+	completed(): ConsoleLine[] {
+		return this.ring.slice(this.start).concat(this.ring.slice(0, this.start));
+	}
+
+	/** The last `n` visible lines (what a panel of n rows shows), without copying the whole ring. */
+	tail(n: number): ConsoleLine[] {
+		const live = this.unfinished();
+		const fromRing = Math.max(0, Math.min(this.ring.length, n - live.length));
+		const out: ConsoleLine[] = [];
+		for (let k = this.ring.length - fromRing; k < this.ring.length; k++) {
+			out.push(this.ring[(this.start + k) % this.ring.length]);
+		}
+		for (const line of live.slice(Math.max(0, live.length - n))) out.push(line);
+		return out;
+	}
+
+	private unfinished(): ConsoleLine[] {
+		const live: Pending[] = [];
+		for (const stream of ['stdout', 'stderr'] as const) {
+			const state = this.pending[stream];
+			if (state.raw.length === 0) continue;
+			state.shown ??= {text: cap(sanitizeLine(state.raw)), stream};
+			live.push(state);
+		}
+		live.sort((a, b) => a.touched - b.touched);
+		return live.map(state => state.shown as ConsoleLine);
+	}
+}
+
+/** Console from a run's `files/output.log` (legacy runs, or when the log has no console records). */
+export function consoleFromOutputLog(text: string, maxLines?: number): ConsoleBuffer {
+	const buffer = new ConsoleBuffer(maxLines);
+	buffer.append('stdout', text);
+	return buffer;
+}
