@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import type {Integrity, RunEvent, Value} from '../../source/decode/run-events.js';
 import {readRunOnce} from '../../source/sources/run-reader.js';
 import {initialRunState, reduceRunEvents} from '../../source/state/run-state.js';
-import {onceJson, onceText} from '../../source/modes/once.js';
+import {onceJson} from '../../source/modes/json.js';
+import {onceText} from '../../source/modes/once.js';
 import {initialHostState} from '../../source/state/host-state.js';
 import type {FuzzCase} from './cases.js';
 

@@ -1,5 +1,5 @@
 /** Builds LiveSnapshots for UI tests from real runs, without starting any source. */
-import {loadRun} from '../../source/modes/once.js';
+import {loadRun} from '../../source/modes/load.js';
 import type {LiveSnapshot} from '../../source/modes/session.js';
 import {hostStateFromOnce, initialHostState, type HostState} from '../../source/state/host-state.js';
 import {parseGpuCsv} from '../../source/decode/nvidia-smi.js';

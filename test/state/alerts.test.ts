@@ -3,7 +3,7 @@ import {computeAlerts, initialAlertMemory, ALERT_LIMITS} from '../../source/stat
 import {initialRunState, reduceRun} from '../../source/state/run-state.js';
 import {hostStateFromOnce} from '../../source/state/host-state.js';
 import {parseGpuCsv} from '../../source/decode/nvidia-smi.js';
-import {loadRun} from '../../source/modes/once.js';
+import {loadRun} from '../../source/modes/load.js';
 import {realRun, ROOT} from '../helpers/fixtures.js';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';

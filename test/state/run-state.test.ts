@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {loadRun} from '../../source/modes/once.js';
+import {loadRun} from '../../source/modes/load.js';
 import {activeXAxis, summaryRows, visibleMetrics} from '../../source/state/selectors.js';
 import {initialRunState, reduceRun, runStatus, stepsPerSecond, xAxisCandidates, defaultXAxis} from '../../source/state/run-state.js';
 import {realRun} from '../helpers/fixtures.js';

@@ -1,0 +1,116 @@
+/**
+ * Flags → options → one of: live dashboard, `--once [--json]`, `--check`, `--line`, `export`,
+ * `--demo`. Fatal input errors print one line and exit 2. Each mode's code is loaded only when
+ * that mode runs: the script modes never load Ink or React.
+ */
+import meow from 'meow';
+import {FLAGS, toOptions, UsageError, type Options} from './options.js';
+import {locateRun, LocateError, type RunLocation} from './sources/locate.js';
+import {fail, writeOut} from './modes/output.js';
+
+const HELP = `
+  Usage
+    $ wbtop PATH                 live dashboard of a W&B run
+    $ wbtop --once [--json] PATH print it once (plain text or JSON) and exit
+    $ wbtop --check PATH         problems, one per line; exit 2 crashed/failed, 1 warnings, 0 fine
+    $ wbtop --line PATH          one status line (for a tmux status bar)
+    $ wbtop export PATH [--csv|--jsonl]   history rows to stdout
+    $ wbtop --demo               watch a built-in live demo run
+
+  PATH: a wandb/ folder (follows its newest run), a run directory (run-*, offline-run-*),
+        a .wandb file, or a symlink to one (wandb/latest-run).
+
+  Options
+${Object.entries(FLAGS)
+	.map(([name, flag]) => `    --${name.padEnd(10)} ${flag.help}`)
+	.join('\n')}
+
+  Keys: press ? in the dashboard.
+`;
+
+/** Run wbtop with these arguments; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+	let options: Options;
+	try {
+		const cli = meow(HELP, {
+			importMeta: import.meta,
+			argv,
+			allowUnknownFlags: false,
+			flags: Object.fromEntries(Object.entries(FLAGS).map(([name, flag]) => [name, {type: flag.type, ...('default' in flag ? {default: flag.default} : {})}])) as any,
+		});
+		options = toOptions(cli.input, cli.flags as Record<string, unknown>);
+	} catch (error) {
+		if (error instanceof UsageError) return fail(`${error.message}\n       Run 'wbtop --help' for usage.`);
+		throw error;
+	}
+
+	if (options.mode === 'demo') {
+		const {runDemo} = await import('./modes/demo.js');
+		return runDemo(options, wandbDir => printOnce(locateRun(wandbDir), options));
+	}
+	let location: RunLocation;
+	try {
+		location = locateRun(options.path!);
+	} catch (error) {
+		if (error instanceof LocateError) return fail(error.message);
+		throw error;
+	}
+
+	switch (options.mode) {
+		case 'json': {
+			const [{loadWithHost}, {onceJson}] = await Promise.all([import('./modes/load.js'), import('./modes/json.js')]);
+			const {loaded, host} = await loadWithHost(location, options);
+			await writeOut(onceJson(loaded, host) + '\n');
+			return 0;
+		}
+		case 'once':
+			return printOnce(location, options);
+		case 'check': {
+			const [{loadRun, alertsFor}, {checkRun}] = await Promise.all([import('./modes/load.js'), import('./modes/check.js')]);
+			const loaded = loadRun(location.runDir);
+			const {lines, exitCode} = checkRun(loaded.state, alertsFor(loaded.state, null));
+			if (loaded.error) {
+				await writeOut(`unreadable: ${loaded.error}\n`);
+				return 2;
+			}
+			await writeOut(lines.join('\n') + '\n');
+			return exitCode;
+		}
+		case 'line': {
+			const [{loadWithHost, alertsFor}, {statusLine}] = await Promise.all([import('./modes/load.js'), import('./modes/line.js')]);
+			// The line shows GPUs only: no 250 ms CPU-rate sample, so a status bar can call it often.
+			const {loaded, host} = await loadWithHost(location, {...options, gpuWaitMs: 2000}, {system: false});
+			await writeOut(statusLine(loaded.state, host, alertsFor(loaded.state, host)) + '\n');
+			return 0;
+		}
+		case 'export': {
+			const {exportHistory} = await import('./modes/export.js');
+			// Written in ~64 KiB pieces: one write per row would cost more than decoding it.
+			let chunk = '';
+			for (const line of exportHistory(location.runDir, options.exportFormat)) {
+				chunk += line + '\n';
+				if (chunk.length >= 65_536) {
+					await writeOut(chunk);
+					chunk = '';
+				}
+			}
+			if (chunk) await writeOut(chunk);
+			return 0;
+		}
+		case 'dashboard': {
+			if (!process.stdout.isTTY) return printOnce(location, options);
+			const {runDashboard} = await import('./modes/dashboard.js');
+			return runDashboard(location, options);
+		}
+	}
+	return 0;
+}
+
+async function printOnce(location: RunLocation, options: Options): Promise<number> {
+	const [{loadWithHost}, {onceText}] = await Promise.all([import('./modes/load.js'), import('./modes/once.js')]);
+	const {loaded, host} = await loadWithHost(location, options);
+	const columns = options.width ?? (process.stdout.isTTY ? process.stdout.columns : 120);
+	const rows = options.height ?? (process.stdout.isTTY ? process.stdout.rows : 40);
+	await writeOut(onceText(loaded, host, columns, rows) + '\n');
+	return 0;
+}

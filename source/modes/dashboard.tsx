@@ -1,0 +1,52 @@
+/** The live dashboard: the session's sources, the Ink app, the alternate screen and its restore. */
+import React from 'react';
+import {render} from 'ink';
+import type {Options} from '../options.js';
+import type {RunLocation} from '../sources/locate.js';
+import {LiveSession} from './session.js';
+import {App} from '../ui/App.js';
+
+const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[H';
+const LEAVE_ALT_SCREEN = '\u001B[?1049l';
+const SHOW_CURSOR = '\u001B[?25h';
+
+/** Run the dashboard until the user quits; resolves to the exit code. */
+export async function runDashboard(location: RunLocation, options: Options): Promise<number> {
+	const session = new LiveSession(location, {
+		intervalMs: options.intervalMs,
+		gpu: options.gpu,
+		follow: options.follow,
+		poll: options.poll,
+		onNewAlert: options.bell ? () => process.stdout.write('\u0007') : undefined,
+	});
+	session.start();
+	// Alternate screen, restored on every way out (normal exit, Ctrl-C, crash).
+	let restored = false;
+	const restore = () => {
+		if (restored) return;
+		restored = true;
+		process.stdout.write(LEAVE_ALT_SCREEN + SHOW_CURSOR);
+	};
+	process.stdout.write(ENTER_ALT_SCREEN);
+	process.on('exit', restore);
+	const crash = (error: unknown) => {
+		session.stop();
+		restore();
+		process.stderr.write(`wbtop crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+		process.exit(1);
+	};
+	process.on('uncaughtException', crash);
+	process.on('unhandledRejection', crash);
+	const instance = render(<App snapshot={() => session.snapshot()} subscribe={listener => session.subscribe(listener)} onBack={() => session.back()} onOpenRun={dir => session.openRunDir(dir)} color={options.color} />, {
+		exitOnCtrlC: true,
+		patchConsole: false,
+		maxFps: 10,
+	});
+	try {
+		await instance.waitUntilExit();
+	} finally {
+		session.stop();
+		restore();
+	}
+	return 0;
+}

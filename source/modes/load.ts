@@ -1,0 +1,89 @@
+/**
+ * Reading a run whole and sampling the host once: what every one-shot mode (`--once`, `--json`,
+ * `--check`, `--line`, `export`) starts from. No UI is loaded here.
+ */
+import {RunReader, STREAMING_READ_BYTES, type ReadResult} from '../sources/run-reader.js';
+import {locateRun, type RunLocation} from '../sources/locate.js';
+import {readRunPid} from '../sources/run-pid.js';
+import {initialRunState, reduceRunEvents, type RunState} from '../state/run-state.js';
+import {hostStateFromOnce, type HostState} from '../state/host-state.js';
+import {computeAlerts, initialAlertMemory, type Alert} from '../state/alerts.js';
+import {sampleGpusOnce} from '../sources/nvidia-smi.js';
+import {createSystemSampler} from '../sources/system.js';
+import {loadOutputLogFallback} from '../state/console-fallback.js';
+import type {Options} from '../options.js';
+
+/** A run read whole, folded into state. */
+export type LoadedRun = {location: RunLocation; state: RunState; /** Why the log could not be read (e.g. not a wandb log). */ error: string | null};
+
+/**
+ * Read a run (already located) to its current end. Never writes into the run dir.
+ *
+ * Each read's events are folded into the state before the next read, so memory stays bounded by
+ * the state (fixed-size series) and one read, not by the run's length.
+ */
+export function loadRun(path: string): LoadedRun {
+	const location = locateRun(path);
+	const reader = new RunReader(location, {maxBytesPerRead: STREAMING_READ_BYTES});
+	let state = initialRunState();
+	let last: ReadResult;
+	try {
+		do {
+			last = reader.read();
+			// The log was replaced while being read: what was folded so far is from the old file.
+			if (last.reset) state = initialRunState();
+			reduceRunEvents(state, last.events, Date.now());
+		} while (reader.hasMore && last.error === null);
+	} finally {
+		reader.close();
+	}
+	state.format = location.format;
+	state.integrity = last.integrity;
+	loadOutputLogFallback(state, location.runDir);
+	return {location, state, error: last.error};
+}
+
+export type HostSampleOptions = {
+	gpu: boolean;
+	gpuWaitMs: number;
+	nvidiaSmi?: string;
+	runPid?: number | null;
+	/** Also sample CPU/memory/network (default true; `--line` shows only the GPUs and skips it). */
+	system?: boolean;
+};
+
+/**
+ * Start sampling the host once, bounded in time (a hung nvidia-smi must not hang `--once`).
+ * CPU and network rates need two readings 250 ms apart: `firstReading` settles after the first,
+ * so a caller can decode the run during the interval instead of after it.
+ */
+export function startHostSample(options: HostSampleOptions): {firstReading: Promise<unknown>; host: Promise<HostState>} {
+	const sample = createSystemSampler();
+	const firstReading = options.system === false ? Promise.resolve(null) : sample().catch(() => null);
+	const system = firstReading.then(async first => {
+		if (first === null) return null;
+		await new Promise(resolve => setTimeout(resolve, 250));
+		return sample().catch(() => null);
+	});
+	const gpu = options.gpu
+		? sampleGpusOnce({timeoutMs: options.gpuWaitMs, command: options.nvidiaSmi, runPid: options.runPid ?? null})
+		: Promise.resolve({status: 'unavailable' as const, message: 'live GPU view off (--no-gpu)', gpus: [], processes: []});
+	return {firstReading, host: Promise.all([gpu, system]).then(([g, s]) => hostStateFromOnce(g, s))};
+}
+
+/** Alerts for a run read once (no live GPU history, so no idle alert). */
+export function alertsFor(state: RunState, host: HostState | null): Alert[] {
+	return computeAlerts(state, host, Date.now(), initialAlertMemory()).alerts;
+}
+
+/**
+ * Read the run and sample the host once. Sampling starts first: nvidia-smi and the CPU-rate
+ * interval run while the run is decoded, instead of after it.
+ */
+export async function loadWithHost(location: RunLocation, options: Options, sampling: {system?: boolean} = {}): Promise<{loaded: LoadedRun; host: HostState}> {
+	const {firstReading, host} = startHostSample({...options, ...sampling, runPid: readRunPid(location.runDir)});
+	// The rate interval then runs during the (synchronous) decode.
+	await Promise.race([firstReading, new Promise(resolve => setTimeout(resolve, 100))]);
+	const loaded = loadRun(location.runDir);
+	return {loaded, host: await host};
+}
