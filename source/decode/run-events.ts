@@ -86,7 +86,19 @@ export type RunEvent =
 	| {type: 'telemetry'; cliVersion: string | null}
 	| {type: 'preempting'}
 	/** Legacy runs only: the run state and exit code from wandb-metadata.json. */
-	| {type: 'legacy-state'; state: 'running' | 'finished' | 'failed' | 'crashed'; exitCode: number | null};
+	| {type: 'legacy-state'; state: 'running' | 'finished' | 'failed' | 'crashed'; exitCode: number | null}
+	| {
+			/** Console text from the run's output.log, for runs whose log has no console records. */
+			type: 'console-file';
+			/** `files/output.log` (binary-era runs) or `output.log` (legacy runs). */
+			file: string;
+			/** The file was (re)loaded from its last window: drop what came from it before. */
+			reset: boolean;
+			/** Starts at a line boundary; may end with an unfinished line, sent again once it grows. */
+			text: string;
+	  }
+	/** A side file was refused (not a regular file, too large, unreadable); `message` null: fine again. */
+	| {type: 'file-problem'; file: string; message: string | null};
 
 /** How the bytes of a run's log have held up so far. */
 export type Integrity = {

@@ -5,12 +5,12 @@
 import {RunReader, STREAMING_READ_BYTES, type ReadResult} from '../sources/run-reader.js';
 import {locateRun, type RunLocation} from '../sources/locate.js';
 import {readRunPid} from '../sources/run-pid.js';
+import {OutputLogSource} from '../sources/output-log.js';
 import {initialRunState, reduceRunEvents, type RunState} from '../state/run-state.js';
 import {hostStateFromOnce, type HostState} from '../state/host-state.js';
 import {computeAlerts, initialAlertMemory, type Alert} from '../state/alerts.js';
 import {sampleGpusOnce} from '../sources/nvidia-smi.js';
 import {createSystemSampler} from '../sources/system.js';
-import {loadOutputLogFallback} from '../state/console-fallback.js';
 import type {Options} from '../options.js';
 
 /** A run read whole, folded into state. */
@@ -39,7 +39,7 @@ export function loadRun(path: string): LoadedRun {
 	}
 	state.format = location.format;
 	state.integrity = last.integrity;
-	loadOutputLogFallback(state, location.runDir);
+	if (state.consoleSource !== 'console records') reduceRunEvents(state, new OutputLogSource(location.runDir).poll(), Date.now());
 	return {location, state, error: last.error};
 }
 

@@ -10,9 +10,9 @@ import {startSystemSource} from '../sources/system.js';
 import {locateRun, type RunLocation} from '../sources/locate.js';
 import {RunTail} from '../sources/run-tail.js';
 import {readRunPid} from '../sources/run-pid.js';
+import {OutputLogSource} from '../sources/output-log.js';
 import {initialHostState, reduceHost, type HostState} from '../state/host-state.js';
 import {initialRunState, reduceRunEvents, type RunState} from '../state/run-state.js';
-import {loadOutputLogFallback} from '../state/console-fallback.js';
 import {RunCatalog, type CatalogEntry} from './run-catalog.js';
 import {computeAlerts, type Alert, type AlertMemory, initialAlertMemory} from '../state/alerts.js';
 
@@ -57,7 +57,7 @@ export class LiveSession {
 	private tail: RunTail | null = null;
 	private hostSources: HostSource[] = [];
 	private followTimer: NodeJS.Timeout | null = null;
-	private outputLogTimer: NodeJS.Timeout | null = null;
+	private outputLog: OutputLogSource | null = null;
 	private version = 0;
 	private notice: string | null = null;
 	private runError: string | null = null;
@@ -119,7 +119,7 @@ export class LiveSession {
 		this.tail?.stop();
 		for (const source of this.hostSources) source.stop();
 		if (this.followTimer) clearInterval(this.followTimer);
-		if (this.outputLogTimer) clearInterval(this.outputLogTimer);
+		this.outputLog?.stop();
 		if (this.catalogTimer) clearInterval(this.catalogTimer);
 		this.catalog?.close();
 	}
@@ -196,7 +196,7 @@ export class LiveSession {
 
 	private openRun(location: RunLocation): void {
 		this.tail?.stop();
-		if (this.outputLogTimer) clearInterval(this.outputLogTimer);
+		this.outputLog?.stop();
 		this.location = location;
 		this.run = initialRunState();
 		this.run.format = location.format;
@@ -216,6 +216,7 @@ export class LiveSession {
 				this.run = initialRunState();
 				this.run.format = location.format;
 				this.notice = 'the run log was replaced or truncated: reloaded from the start';
+				this.outputLog?.restart(); // the new state needs output.log from scratch too
 				this.changed('run');
 			},
 			onOk: () => {
@@ -234,15 +235,18 @@ export class LiveSession {
 				}
 			},
 		});
+		// No console records (yet): follow output.log (only its appended bytes).
+		const outputLog = new OutputLogSource(location.runDir, {
+			active: () => this.run.consoleSource !== 'console records',
+			onEvents: events => {
+				if (this.outputLog !== outputLog) return;
+				reduceRunEvents(this.run, events, this.clock());
+				this.changed('run');
+			},
+		});
+		this.outputLog = outputLog;
 		this.tail.start();
-		// No console records (yet): show files/output.log, re-read whenever it is rewritten.
-		const mtime = {value: -1};
-		const runAtOpen = this.run;
-		this.outputLogTimer = setInterval(() => {
-			if (this.run === runAtOpen && loadOutputLogFallback(this.run, location.runDir, mtime)) this.changed('run');
-		}, 2000);
-		this.outputLogTimer.unref?.();
-		if (loadOutputLogFallback(this.run, location.runDir, mtime)) this.changed('run');
+		outputLog.start();
 	}
 
 	private checkForNewRun(): void {

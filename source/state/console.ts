@@ -75,6 +75,16 @@ export class ConsoleBuffer {
 		this.changes++;
 	}
 
+	/** Forget the stream's unfinished line (it is about to be sent again, maybe rewritten). */
+	dropUnfinished(stream: ConsoleStream): void {
+		const state = this.pending[stream];
+		if (state.raw.length === 0 && !state.carriage) return;
+		state.raw = '';
+		state.carriage = false;
+		state.shown = null;
+		this.changes++;
+	}
+
 	/** Apply a piece of one line (no `\n`) to the unfinished line. */
 	private feed(state: Pending, piece: string): void {
 		const parts = piece.split('\r');

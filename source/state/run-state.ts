@@ -73,6 +73,8 @@ export type RunState = {
 	console: ConsoleBuffer;
 	/** Where the console lines come from: the log's console records, or `files/output.log`. */
 	consoleSource: string | null;
+	/** Side files refused (FIFO, device, too large, unreadable): file → one-line message. */
+	fileProblems: Map<string, string>;
 	integrity: Integrity;
 	/** History values that were NaN/±Inf, by metric (for alerts and --check). */
 	nonFinite: Map<string, {count: number; firstStep: number | null}>;
@@ -139,6 +141,7 @@ export function initialRunState(): RunState {
 		stats: {time: new AxisColumn(), series: new Map(), records: 0, lastTimestamp: null},
 		console: new ConsoleBuffer(),
 		consoleSource: null,
+		fileProblems: new Map(),
 		integrity: {tail: 'clean', corruptChunks: 0},
 		nonFinite: new Map(),
 		recent: new Map(),
@@ -192,6 +195,18 @@ export function reduceRun(state: RunState, event: RunEvent, now: number): RunSta
 				state.consoleSource = 'console records';
 			}
 			state.console.append(event.stream, event.text);
+			break;
+		case 'console-file':
+			if (state.consoleSource === 'console records') break; // records win over output.log
+			if (event.reset || state.consoleSource !== event.file) state.console = new ConsoleBuffer();
+			// The file's last line may have been rewritten since (a progress bar): it comes again.
+			else state.console.dropUnfinished('stdout');
+			state.console.append('stdout', event.text);
+			state.consoleSource = event.file;
+			break;
+		case 'file-problem':
+			if (event.message === null) state.fileProblems.delete(event.file);
+			else state.fileProblems.set(event.file, event.message);
 			break;
 		case 'metric':
 			declareMetric(state, event);
