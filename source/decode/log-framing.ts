@@ -52,6 +52,12 @@ export type DecodeResult = {
 	tail: 'clean' | 'partial';
 	/** Set when the file header is wrong: the file is not a wandb log. Nothing else is decoded. */
 	headerError?: string;
+	/**
+	 * Every chunk ending at or before this file offset passed its CRC check (or was skipped). A
+	 * reader that hands the same bytes again (an unfinished record, kept in memory while it grows)
+	 * passes it back as `options.verifiedEnd`, so a 64 MiB record is not re-checked on each piece.
+	 */
+	verifiedEnd: number;
 };
 
 /** CRC-32 (IEEE, zlib's) of `data`. Node ≥ 20.15 has `zlib.crc32`; older Nodes use a table. */
@@ -93,10 +99,12 @@ export function checkFileHeader(header: Uint8Array): string | null {
  * `buf` may end anywhere (a torn write, a capped read): an incomplete record is left for the next
  * call, which must pass `result.next` and bytes from `result.nextOffset`. A damaged chunk is
  * counted and the rest of its block skipped, unless it is the last thing in `buf` (then it may be
- * a write in progress, and is waited for). `options.maxRecordSize` is for tests.
+ * a write in progress, and is waited for). `options.maxRecordSize` is for tests; `options.verifiedEnd`
+ * is a previous result's `verifiedEnd` for these same bytes (their CRCs are not checked again).
  */
-export function decodeLog(buf: Uint8Array, state: DecodeState = INITIAL_STATE, options: {maxRecordSize?: number} = {}): DecodeResult {
+export function decodeLog(buf: Uint8Array, state: DecodeState = INITIAL_STATE, options: {maxRecordSize?: number; verifiedEnd?: number} = {}): DecodeResult {
 	const maxRecordSize = options.maxRecordSize ?? MAX_RECORD_SIZE;
+	const verifiedEnd = options.verifiedEnd ?? 0;
 	const base = state.offset;
 	const end = base + buf.length;
 	const records: Uint8Array[] = [];
@@ -109,11 +117,11 @@ export function decodeLog(buf: Uint8Array, state: DecodeState = INITIAL_STATE, o
 	if (base === 0) {
 		const headerError = checkFileHeader(buf);
 		if (headerError !== null) {
-			return {records, recordOffsets, nextOffset: 0, next: state, corrupt, tail: 'partial', headerError};
+			return {records, recordOffsets, nextOffset: 0, next: state, corrupt, tail: 'partial', headerError, verifiedEnd: 0};
 		}
 		if (buf.length < FILE_HEADER_SIZE) {
 			// Nothing yet, or a header still being written: wait.
-			return {records, recordOffsets, nextOffset: 0, next: state, corrupt, tail: buf.length === 0 ? 'clean' : 'partial'};
+			return {records, recordOffsets, nextOffset: 0, next: state, corrupt, tail: buf.length === 0 ? 'clean' : 'partial', verifiedEnd: 0};
 		}
 		pos = FILE_HEADER_SIZE;
 	}
@@ -173,7 +181,7 @@ export function decodeLog(buf: Uint8Array, state: DecodeState = INITIAL_STATE, o
 		}
 		const chunkEnd = pos + CHUNK_HEADER_SIZE + length;
 		if (chunkEnd > end) break; // torn payload: wait
-		if (crc32(buf.subarray(i + 6, i + CHUNK_HEADER_SIZE + length)) !== readU32(buf, i)) {
+		if (chunkEnd > verifiedEnd && crc32(buf.subarray(i + 6, i + CHUNK_HEADER_SIZE + length)) !== readU32(buf, i)) {
 			// A bad chunk that ends exactly at EOF may be a write in progress: wait for more bytes.
 			if (chunkEnd === end) break;
 			markCorrupt();
@@ -224,7 +232,7 @@ export function decodeLog(buf: Uint8Array, state: DecodeState = INITIAL_STATE, o
 	const nextOffset = recordStart >= 0 ? recordStart : pos;
 	// Resuming at an open record's FIRST chunk must not skip it as a resync leftover.
 	const next: DecodeState = {offset: nextOffset, resyncing: recordStart >= 0 ? false : resyncing, blockOrigin: origin};
-	return {records, recordOffsets, nextOffset, next, corrupt, tail: nextOffset < end ? 'partial' : 'clean'};
+	return {records, recordOffsets, nextOffset, next, corrupt, tail: nextOffset < end ? 'partial' : 'clean', verifiedEnd: pos};
 }
 
 function readU32(buf: Uint8Array, i: number): number {

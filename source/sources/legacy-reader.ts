@@ -14,6 +14,7 @@ import YAML from 'yaml';
 import type {FlatValues, RunEvent, RunInfo} from '../decode/run-events.js';
 import {emptyRunInfo, type RunStatus} from '../decode/records.js';
 import {flattenCapped, flattenInto, parseJsonLoose, toValue, UNPARSABLE} from '../decode/values.js';
+import {MAX_SIDE_FILE_BYTES, openRegularFile, readAt, readSideText} from './side-file.js';
 
 export const LEGACY_HISTORY = 'wandb-history.jsonl';
 export const LEGACY_EVENTS = 'wandb-events.jsonl';
@@ -32,6 +33,12 @@ export type LegacyReadResult = {
 	hasMore: boolean;
 	/** A file shrank or was replaced: state restarted, `events` start from scratch. */
 	reset: boolean;
+	/**
+	 * A jsonl file is not a regular file or cannot be read (one line naming it). Set only on a
+	 * call that leaves nothing more to read (`hasMore` false), so a caller that stops at the
+	 * first error still reads the other file whole.
+	 */
+	error: string | null;
 };
 
 /** Identity of a file version: changes when it is rewritten. */
@@ -53,17 +60,31 @@ class JsonlTail {
 	private lastSize = 0;
 	partial = false;
 	hasMore = false;
+	/** Why the file could not be read on the last call (a FIFO, unreadable), or null. */
+	problem: string | null = null;
 
 	constructor(readonly file: string) {}
 
 	/** Complete lines appended since the last call; `null` when the file shrank or was replaced. */
 	read(maxBytes: number): {lines: string[]; bytesRead: number} | null {
-		let st: fs.Stats;
-		try {
-			st = fs.statSync(this.file);
-		} catch {
-			return {lines: [], bytesRead: 0}; // not there (yet)
+		const opened = openRegularFile(this.file);
+		this.problem = null;
+		this.hasMore = false;
+		if (!opened.ok) {
+			if (opened.reason !== 'missing') this.problem = opened.message;
+			return {lines: [], bytesRead: 0}; // not there (yet), or refused
 		}
+		try {
+			return this.readOpen(opened.fd, opened.stats, maxBytes);
+		} catch (error) {
+			this.problem = `${path.basename(this.file)} is unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+			return {lines: [], bytesRead: 0};
+		} finally {
+			fs.closeSync(opened.fd);
+		}
+	}
+
+	private readOpen(fd: number, st: fs.Stats, maxBytes: number): {lines: string[]; bytesRead: number} | null {
 		if ((this.ino !== -1 && st.ino !== this.ino) || st.size < this.lastSize) return null;
 		this.ino = st.ino;
 		this.lastSize = st.size;
@@ -72,7 +93,7 @@ class JsonlTail {
 		let want = maxBytes;
 		let reachedEnd = this.offset >= st.size;
 		while (this.offset < st.size) {
-			const buf = readRange(this.file, this.offset, Math.min(st.size - this.offset, want));
+			const buf = readAt(fd, Math.min(st.size - this.offset, want), this.offset);
 			bytesRead += buf.length;
 			// A short read means the file changed under us; the next call sorts it out.
 			reachedEnd = buf.length === 0 || this.offset + buf.length >= st.size;
@@ -91,17 +112,6 @@ class JsonlTail {
 		// Bytes after the last newline at EOF: a line still being written.
 		this.partial = reachedEnd && this.offset < st.size;
 		return {lines, bytesRead};
-	}
-}
-
-function readRange(file: string, offset: number, length: number): Buffer {
-	const fd = fs.openSync(file, 'r');
-	try {
-		const buf = Buffer.allocUnsafe(length);
-		const n = fs.readSync(fd, buf, 0, length, offset);
-		return buf.subarray(0, n);
-	} finally {
-		fs.closeSync(fd);
 	}
 }
 
@@ -125,12 +135,18 @@ export function parseConfigYaml(text: string): {config: FlatValues; cliVersion: 
 	return {config, cliVersion};
 }
 
-/** Reads a run dir's `config.yaml` (root, or `files/` for binary runs); null if absent or unreadable. */
-export function readConfigYaml(file: string): {config: FlatValues; cliVersion: string | null} | null {
+/**
+ * Reads a run dir's `config.yaml` (root, or `files/` for binary runs), at most
+ * MAX_SIDE_FILE_BYTES, non-blocking. `problem` is a refusal to report (a FIFO, too large,
+ * unreadable); null when it is missing or caught mid-rewrite (try again later).
+ */
+export function readConfigYaml(file: string, name = path.basename(file)): ({ok: true} & ReturnType<typeof parseConfigYaml>) | {ok: false; problem: string | null} {
+	const read = readSideText(file, {maxBytes: MAX_SIDE_FILE_BYTES, name});
+	if (!read.ok) return {ok: false, problem: read.reason === 'missing' ? null : read.message};
 	try {
-		return parseConfigYaml(fs.readFileSync(file, 'utf8'));
+		return {ok: true, ...parseConfigYaml(read.text)};
 	} catch {
-		return null; // missing, or caught mid-rewrite: try again later
+		return {ok: false, problem: null};
 	}
 }
 
@@ -161,6 +177,8 @@ export class LegacyReader {
 	private events: JsonlTail;
 	private signatures = new Map<string, Signature>();
 	private pending = new Map<string, Signature>();
+	/** Side files refused, by name: reported once per distinct message. */
+	private problems = new Map<string, string>();
 	private summaryKeys = new Set<string>();
 	private metadata: Record<string, unknown> | null = null;
 	private config: FlatValues = {};
@@ -181,7 +199,7 @@ export class LegacyReader {
 
 	/** Reads what changed since the last call. */
 	read(maxBytes = 8 * 1024 * 1024): LegacyReadResult {
-		const result: LegacyReadResult = {events: [], corrupt: 0, tail: 'clean', bytesRead: 0, hasMore: false, reset: false};
+		const result: LegacyReadResult = {events: [], corrupt: 0, tail: 'clean', bytesRead: 0, hasMore: false, reset: false, error: null};
 		this.readRunFiles(result);
 		const history = this.history.read(maxBytes);
 		const events = history === null ? null : this.events.read(maxBytes);
@@ -197,6 +215,7 @@ export class LegacyReader {
 		this.readSummary(result);
 		result.tail = this.history.partial || this.events.partial ? 'partial' : 'clean';
 		result.hasMore = this.history.hasMore || this.events.hasMore;
+		if (!result.hasMore) result.error = this.history.problem ?? this.events.problem;
 		return result;
 	}
 
@@ -205,6 +224,7 @@ export class LegacyReader {
 		this.events = new JsonlTail(this.events.file);
 		this.signatures.clear();
 		this.pending.clear();
+		this.problems.clear();
 		this.summaryKeys.clear();
 		this.metadata = null;
 		this.config = {};
@@ -212,19 +232,32 @@ export class LegacyReader {
 		this.lastState = '';
 	}
 
-	/** Returns the file's text when it changed since the last successful read. */
+	/**
+	 * Returns the file's text when it changed since the last successful read. A file refused (a
+	 * FIFO, a device, over MAX_SIDE_FILE_BYTES) is reported and not tried again until it changes.
+	 */
 	private changed(name: string, result: LegacyReadResult): string | null {
 		const file = path.join(this.runDir, name);
 		const signature = signatureOf(file);
 		if (signature === null || this.signatures.get(name) === signature) return null;
-		try {
-			const text = fs.readFileSync(file, 'utf8');
-			result.bytesRead += Buffer.byteLength(text);
-			this.pending.set(name, signature);
-			return text;
-		} catch {
+		const read = readSideText(file, {maxBytes: MAX_SIDE_FILE_BYTES, name});
+		if (!read.ok) {
+			if (read.reason === 'missing') return null;
+			this.signatures.set(name, signature);
+			this.problem(name, read.message, result);
 			return null;
 		}
+		this.problem(name, null, result);
+		result.bytesRead += Buffer.byteLength(read.text);
+		this.pending.set(name, signature);
+		return read.text;
+	}
+
+	private problem(name: string, message: string | null, result: LegacyReadResult): void {
+		if ((this.problems.get(name) ?? null) === message) return;
+		if (message === null) this.problems.delete(name);
+		else this.problems.set(name, message);
+		result.events.push({type: 'file-problem', file: name, message});
 	}
 
 	/** Marks the text last returned by `changed(name)` as used, so it is not read again. */

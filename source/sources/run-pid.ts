@@ -3,21 +3,13 @@
  * metadata does not record it, but every line of the run's `logs/debug.log` does, written by the
  * user process itself: `2022-04-29 20:18:47,598 INFO    MainThread:26066 [wandb_setup.py…`.
  */
-import {closeSync, openSync, readSync} from 'node:fs';
 import {join} from 'node:path';
+import {DEBUG_LOG_HEAD_BYTES, readSideFile} from './side-file.js';
 
-/** The PID from the run's debug log, or null when there is none (yet). Reads 4 KiB, read-only. */
+/** The PID from the run's debug log, or null when there is none (yet). Reads its head, read-only, non-blocking. */
 export function readRunPid(runDir: string): number | null {
-	let fd: number | null = null;
-	try {
-		fd = openSync(join(runDir, 'logs', 'debug.log'), 'r');
-		const buffer = Buffer.alloc(4096);
-		const length = readSync(fd, buffer, 0, buffer.length, 0);
-		const match = /^\S+ \S+ +[A-Z]+ +MainThread:(\d+) \[/m.exec(buffer.toString('utf8', 0, length));
-		return match ? Number(match[1]) : null;
-	} catch {
-		return null;
-	} finally {
-		if (fd !== null) closeSync(fd);
-	}
+	const read = readSideFile(join(runDir, 'logs', 'debug.log'), {maxBytes: DEBUG_LOG_HEAD_BYTES, ifLarger: 'truncate', name: 'logs/debug.log'});
+	if (!read.ok) return null; // missing, or not a regular file (a FIFO, a device): no PID
+	const match = /^\S+ \S+ +[A-Z]+ +MainThread:(\d+) \[/m.exec(read.bytes.toString('utf8'));
+	return match ? Number(match[1]) : null;
 }

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import type {Integrity, RunEvent, RunFormat} from '../decode/run-events.js';
 import {LegacyReader, readConfigYaml} from './legacy-reader.js';
 import {findLogFile, locateRun, type RunLocation} from './locate.js';
-import {decodeLog, INITIAL_STATE, MAX_RECORD_SIZE, type DecodeState} from '../decode/log-framing.js';
+import {BLOCK_SIZE, CHUNK_HEADER_SIZE, decodeLog, INITIAL_STATE, MAX_RECORD_SIZE, type DecodeState} from '../decode/log-framing.js';
+import {openRegularFile, readAt} from './side-file.js';
 import {RecordDecoder} from '../decode/records.js';
 
 export {deriveRunState, type RunStatus} from '../decode/records.js';
@@ -18,13 +19,17 @@ export type ReadResult = {
 	events: RunEvent[];
 	/** Cumulative since the reader started (or since the last reset). */
 	integrity: Integrity;
+	/** Bytes this call read from the log (each byte of the log is read once, unless it is reset). */
 	bytesRead: number;
 	/**
 	 * The log was replaced or shrank: the reader started over, and `events` come from the new
 	 * file's beginning. Drop what was built from earlier events.
 	 */
 	reset: boolean;
-	/** Set when the log is not a wandb log (wrong file header); nothing is read from it. */
+	/**
+	 * Set when the log cannot be read: not a wandb log (wrong file header), not a regular file (a
+	 * FIFO named `run-x.wandb`), unreadable. Nothing is read from it.
+	 */
 	error: string | null;
 	/** This call stopped at its byte cap with more bytes already on disk: read again soon. */
 	hasMore: boolean;
@@ -49,9 +54,20 @@ export const STREAMING_READ_BYTES = 1024 * 1024;
 const FINGERPRINT_BYTES = 64;
 
 /**
- * Follows one run directory. Each {@link read} returns the events appended since the last call;
- * binary logs resume at the start of the first incomplete record, legacy jsonl files at the last
- * complete line. Synchronous and bounded by `maxBytesPerRead`, so a UI can call it on a timer.
+ * Most bytes of an unfinished record held between reads: the record cap plus its framing (a
+ * chunk header per block, up to 6 bytes of trailer per block) and a block of slack. decodeLog
+ * refuses a bigger record, so this is never reached by a well-behaved decode; it is a backstop.
+ */
+export const MAX_HELD_BYTES = MAX_RECORD_SIZE + Math.ceil(MAX_RECORD_SIZE / (BLOCK_SIZE - CHUNK_HEADER_SIZE)) * (CHUNK_HEADER_SIZE + 6) + 2 * BLOCK_SIZE;
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Follows one run directory. Each {@link read} returns the events appended since the last call.
+ * Binary logs are read once: the bytes of a record still being written are held (at most
+ * {@link MAX_HELD_BYTES}) and only what was appended is read next time; legacy jsonl files resume
+ * at the last complete line. Synchronous and bounded by `maxBytesPerRead`, so a UI can call it on
+ * a timer.
  */
 export class RunReader {
 	readonly location: RunLocation;
@@ -64,6 +80,11 @@ export class RunReader {
 	private lastSize = 0;
 	private readEnd = 0;
 	private state: DecodeState = INITIAL_STATE;
+	/** The log's bytes from `state.offset` to `readEnd` (a record not complete yet), in `held[0, heldLength)`. */
+	private held: Buffer = EMPTY;
+	private heldLength = 0;
+	/** decodeLog's `verifiedEnd` for the held bytes: their CRCs were checked already. */
+	private verifiedEnd = 0;
 	private records = new RecordDecoder();
 	private error: string | null = null;
 	private more = false;
@@ -75,6 +96,7 @@ export class RunReader {
 	private telemetryVersion: string | null = null;
 	private configVersion: string | null = null;
 	private configSignature = '';
+	private configProblem: string | null = null;
 
 	constructor(location: RunLocation, options: RunReaderOptions = {}) {
 		this.location = location;
@@ -114,14 +136,17 @@ export class RunReader {
 		if (result.reset) this.integrity = {tail: 'clean', corruptChunks: 0};
 		this.integrity = {tail: result.tail, corruptChunks: this.integrity.corruptChunks + result.corrupt};
 		this.more = result.hasMore;
-		return {events: result.events, integrity: {...this.integrity}, bytesRead: result.bytesRead, reset: result.reset, error: null, hasMore: this.more};
+		return {events: result.events, integrity: {...this.integrity}, bytesRead: result.bytesRead, reset: result.reset, error: result.error, hasMore: this.more};
 	}
 
 	private readBinary(): ReadResult {
 		const events: RunEvent[] = [];
 		const result: ReadResult = {events, integrity: this.integrity, bytesRead: 0, reset: false, error: this.error, hasMore: false};
 		this.logFile ??= findLogFile(this.location.runDir); // a run dir whose log is not written yet
-		if (this.logFile === null) return this.finish(result);
+		if (this.logFile === null) {
+			result.error = strayLogProblem(this.location.runDir); // a FIFO named run-x.wandb, say
+			return this.finish(result);
+		}
 		let st: fs.Stats;
 		try {
 			st = fs.statSync(this.logFile);
@@ -132,54 +157,89 @@ export class RunReader {
 			this.restart();
 			result.reset = true;
 		}
-		if (this.fd === null) {
-			this.fd = fs.openSync(this.logFile, 'r');
-			this.ino = fs.fstatSync(this.fd).ino;
-		}
-		let size = fs.fstatSync(this.fd).size;
+		if (this.fd === null && !this.open(result)) return this.finish(result);
+		let size = fs.fstatSync(this.fd!).size;
 		if (size !== this.readEnd && this.fingerprint !== null && !this.fingerprintHolds()) {
 			// Same inode, not shorter, but the bytes already read changed (`cp` over the log):
 			// it is another file now, so start over.
 			this.restart();
 			result.reset = true;
-			this.fd = fs.openSync(this.logFile, 'r');
-			this.ino = fs.fstatSync(this.fd).ino;
-			size = fs.fstatSync(this.fd).size;
+			if (!this.open(result)) return this.finish(result);
+			size = fs.fstatSync(this.fd!).size;
 		}
 		this.lastSize = size;
 		if (this.error !== null || size === this.readEnd) return this.finish(result);
 
+		// Only the bytes after those already read, appended to the held unfinished record.
+		const length = Math.min(size - this.readEnd, this.maxBytes);
+		const n = this.append(length);
+		result.bytesRead += n;
 		const start = this.state.offset;
-		let window = this.maxBytes;
-		for (;;) {
-			const length = Math.max(0, Math.min(size - start, window));
-			const buf = Buffer.allocUnsafe(length);
-			const n = length === 0 ? 0 : fs.readSync(this.fd, buf, 0, length, start);
-			result.bytesRead += n;
-			const decoded = decodeLog(buf.subarray(0, n), this.state);
-			this.readEnd = start + n;
-			// One record bigger than the window: widen it rather than stall (records are capped).
-			if (decoded.records.length === 0 && decoded.nextOffset === start && start + n < size && window <= MAX_RECORD_SIZE) {
-				window *= 2;
-				continue;
-			}
-			this.state = decoded.next;
-			this.rememberFingerprint();
-			this.more = start + n < size;
-			if (decoded.headerError !== undefined) {
-				this.error = decoded.headerError;
-				result.error = this.error;
-			}
-			for (const payload of decoded.records) this.records.decode(payload, events);
-			this.integrity = {
-				tail: this.more ? 'clean' : decoded.tail,
-				corruptChunks: this.integrity.corruptChunks + decoded.corrupt,
-				undecodableRecords: this.records.undecodable,
-			};
-			break;
+		const decoded = decodeLog(this.held.subarray(0, this.heldLength), this.state, {verifiedEnd: this.verifiedEnd});
+		this.state = decoded.next;
+		this.verifiedEnd = decoded.verifiedEnd;
+		this.more = this.readEnd < size;
+		if (decoded.headerError !== undefined) {
+			this.error = decoded.headerError;
+			result.error = this.error;
+			this.dropHeld(this.heldLength);
 		}
+		// The payloads alias `held`: decode them before it is replaced.
+		for (const payload of decoded.records) this.records.decode(payload, events);
+		let corrupt = decoded.corrupt;
+		if (this.error === null) {
+			this.dropHeld(decoded.nextOffset - start);
+			if (this.heldLength > MAX_HELD_BYTES) {
+				// Backstop (decodeLog refuses records above MAX_RECORD_SIZE): skip what is held.
+				this.state = {offset: this.readEnd, resyncing: true, blockOrigin: this.state.blockOrigin};
+				this.dropHeld(this.heldLength);
+				corrupt++;
+			}
+		}
+		this.rememberFingerprint();
+		this.integrity = {
+			tail: this.more ? 'clean' : decoded.tail,
+			corruptChunks: this.integrity.corruptChunks + corrupt,
+			undecodableRecords: this.records.undecodable,
+		};
 		this.noteVersions(events);
 		return this.finish(result);
+	}
+
+	/** Opens the log (non-blocking, regular files only); a refusal goes to `result.error`. */
+	private open(result: ReadResult): boolean {
+		const opened = openRegularFile(this.logFile!, path.basename(this.logFile!));
+		if (!opened.ok) {
+			if (opened.reason !== 'missing') result.error = opened.message;
+			return false;
+		}
+		this.fd = opened.fd;
+		this.ino = opened.stats.ino;
+		return true;
+	}
+
+	/** Reads up to `length` bytes at `readEnd` onto the end of the held bytes; returns how many. */
+	private append(length: number): number {
+		const need = this.heldLength + length;
+		if (need > this.held.length) {
+			// Grow by doubling, so a record arriving in many small pieces costs linear copying.
+			const grown = Buffer.allocUnsafe(Math.max(need, Math.min(2 * this.held.length, MAX_HELD_BYTES + this.maxBytes)));
+			this.held.copy(grown, 0, 0, this.heldLength);
+			this.held = grown;
+		}
+		const bytes = readAt(this.fd!, length, this.readEnd);
+		bytes.copy(this.held, this.heldLength);
+		this.heldLength += bytes.length;
+		this.readEnd += bytes.length;
+		return bytes.length;
+	}
+
+	/** Forgets the first `consumed` held bytes (decoded records or skipped damage). */
+	private dropHeld(consumed: number): void {
+		if (consumed <= 0) return;
+		// A fresh buffer for the rest: the record payloads just decoded still point into the old one.
+		this.held = consumed >= this.heldLength ? EMPTY : Buffer.from(this.held.subarray(consumed, this.heldLength));
+		this.heldLength = this.held.length;
 	}
 
 	private finish(result: ReadResult): ReadResult {
@@ -190,7 +250,7 @@ export class RunReader {
 
 	/** Keeps the bytes just before the resume point, to notice a log rewritten in place. */
 	private rememberFingerprint(): void {
-		const end = this.state.offset;
+		const end = this.readEnd;
 		const length = Math.min(FINGERPRINT_BYTES, end);
 		if (this.fd === null || length === 0) {
 			this.fingerprint = null;
@@ -217,12 +277,19 @@ export class RunReader {
 		this.lastSize = 0;
 		this.readEnd = 0;
 		this.state = INITIAL_STATE;
+		this.held = EMPTY;
+		this.heldLength = 0;
+		this.verifiedEnd = 0;
 		this.records = new RecordDecoder();
 		this.error = null;
 		this.more = false;
 		this.integrity = {tail: 'clean', corruptChunks: 0, undecodableRecords: 0};
 		this.headerVersion = null;
 		this.telemetryVersion = null;
+		// The new state needs the version (and any problem) from config.yaml again.
+		this.configVersion = null;
+		this.configSignature = '';
+		this.configProblem = null;
 	}
 
 	/**
@@ -244,9 +311,17 @@ export class RunReader {
 			return;
 		}
 		if (signature === this.configSignature) return;
-		const config = readConfigYaml(file);
-		if (config === null) return;
+		const config = readConfigYaml(file, 'files/config.yaml');
+		if (!config.ok) {
+			if (config.problem === null) return; // caught mid-rewrite: try again later
+			this.configSignature = signature; // refused: again only once it changes
+			if (config.problem !== this.configProblem) events.push({type: 'file-problem', file: 'files/config.yaml', message: config.problem});
+			this.configProblem = config.problem;
+			return;
+		}
 		this.configSignature = signature;
+		if (this.configProblem !== null) events.push({type: 'file-problem', file: 'files/config.yaml', message: null});
+		this.configProblem = null;
 		if (config.cliVersion !== null) {
 			this.configVersion = config.cliVersion;
 			events.push({type: 'telemetry', cliVersion: config.cliVersion});
@@ -275,4 +350,27 @@ export function readRunOnce(inputPath: string, options: RunReaderOptions = {}): 
 		reader.close();
 	}
 	return {location, events, integrity: last.integrity, sdkVersion: reader.sdkVersion, error: last.error};
+}
+
+/** A `*.wandb` in the run dir that is not a regular file (findLogFile skips those), as a message. */
+function strayLogProblem(runDir: string): string | null {
+	let names: string[];
+	try {
+		names = fs.readdirSync(runDir).filter(name => name.endsWith('.wandb'));
+	} catch {
+		return null;
+	}
+	for (const name of names) {
+		const file = path.join(runDir, name);
+		try {
+			const st = fs.statSync(file);
+			if (st.isFile() || st.isDirectory()) continue; // a log after all (just written), or a folder
+		} catch {
+			continue;
+		}
+		const opened = openRegularFile(file, name);
+		if (opened.ok) fs.closeSync(opened.fd);
+		else if (opened.reason !== 'missing') return opened.message;
+	}
+	return null;
 }
