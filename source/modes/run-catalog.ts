@@ -2,8 +2,10 @@
  * The runs of a `wandb/` folder, for the runs list and the multi-run chart overlay (sweeps,
  * restarts). Each listed run is read incrementally, like the watched one, and folded into its own
  * RunState; only the newest MAX_RUNS are kept, so memory stays bounded on folders with many runs.
+ * The folder is listed again only when it changed, and only the newest MAX_RUNS runs are looked
+ * at on each refresh (RunLister): an idle folder of thousands of runs costs a few stats.
  */
-import {listRuns, type RunListing} from '../sources/locate.js';
+import {RunLister, type RunListing} from '../sources/locate.js';
 import {RunReader} from '../sources/run-reader.js';
 import {initialRunState, reduceRunEvents, type RunState} from '../state/run-state.js';
 
@@ -21,39 +23,55 @@ export type CatalogEntry = {
 
 export class RunCatalog {
 	private readonly readers = new Map<string, {reader: RunReader; state: RunState}>();
+	private readonly lister: RunLister;
 	private listing: RunListing[] = [];
+	private cached: {version: number; entries: CatalogEntry[]} | null = null;
 	version = 0;
 
-	constructor(readonly wandbDir: string) {}
+	constructor(readonly wandbDir: string) {
+		this.lister = new RunLister(wandbDir);
+	}
 
-	/** List the folder again and read what each recent run appended. */
+	/** Work done so far (for tests and benchmarks): directory listings, and runs whose log is read. */
+	get counts(): {folderListings: number; dirListings: number; runsRead: number} {
+		return {...this.lister.counts, runsRead: this.readers.size};
+	}
+
+	/** Look at the folder again (cheaply, see RunLister) and read what each recent run appended. */
 	refresh(now = Date.now()): void {
 		let runs: RunListing[];
 		try {
-			runs = listRuns(this.wandbDir);
+			runs = this.lister.list(MAX_RUNS);
 		} catch {
 			return;
 		}
-		const keep = new Set(runs.slice(0, MAX_RUNS).map(run => run.runDir));
+		const newest = runs.slice(0, MAX_RUNS);
+		const keep = new Set(newest.map(run => run.runDir));
 		for (const [dir, entry] of this.readers) {
 			if (!keep.has(dir)) {
 				entry.reader.close();
 				this.readers.delete(dir);
 			}
 		}
-		for (const run of runs.slice(0, MAX_RUNS)) {
+		for (const run of newest) {
 			let entry = this.readers.get(run.runDir);
 			if (!entry) {
+				const logFile = this.lister.logFileOf(run.runDir);
+				// A binary run without its log yet: wait until the lister sees one (the reader would
+				// list the dir on each read to look for it).
+				if (run.format === 'binary' && logFile === null) continue;
 				const state = initialRunState();
 				state.format = run.format;
-				entry = {reader: new RunReader({runDir: run.runDir, logFile: null, format: run.format, followDir: null}, {maxBytesPerRead: BYTES_PER_REFRESH}), state};
+				entry = {reader: new RunReader({runDir: run.runDir, logFile, format: run.format, followDir: null}, {maxBytesPerRead: BYTES_PER_REFRESH}), state};
 				this.readers.set(run.runDir, entry);
+				this.version++;
 			}
 			try {
 				const result = entry.reader.read();
 				if (result.reset) {
 					entry.state = initialRunState();
 					entry.state.format = run.format;
+					this.version++;
 				}
 				if (result.events.length > 0) {
 					reduceRunEvents(entry.state, result.events, now);
@@ -64,13 +82,17 @@ export class RunCatalog {
 				// A run that cannot be read right now is listed without details.
 			}
 		}
-		if (runs.length !== this.listing.length || runs.some((run, i) => run.runDir !== this.listing[i]?.runDir || run.mtime !== this.listing[i]?.mtime)) this.version++;
+		const same = (a: RunListing, b: RunListing | undefined) => b !== undefined && a.runDir === b.runDir && a.mtime === b.mtime && a.id === b.id && a.format === b.format;
+		if (runs.length !== this.listing.length || runs.some((run, i) => !same(run, this.listing[i]))) this.version++;
 		this.listing = runs;
 	}
 
 	/** The folder's runs, newest first. */
 	entries(): CatalogEntry[] {
-		return this.listing.map(listing => ({listing, state: this.readers.get(listing.runDir)?.state ?? null}));
+		if (this.cached?.version !== this.version) {
+			this.cached = {version: this.version, entries: this.listing.map(listing => ({listing, state: this.readers.get(listing.runDir)?.state ?? null}))};
+		}
+		return this.cached.entries;
 	}
 
 	/** The state of one listed run, if it is read. */
@@ -81,5 +103,6 @@ export class RunCatalog {
 	close(): void {
 		for (const entry of this.readers.values()) entry.reader.close();
 		this.readers.clear();
+		this.cached = null;
 	}
 }

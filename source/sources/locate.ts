@@ -42,9 +42,47 @@ function listDir(dir: string): string[] {
 	}
 }
 
+/**
+ * A listing is reused at most this long even when the directory looks unchanged: some
+ * filesystems (FUSE mounts of object stores) never move a directory's mtime.
+ */
+const LISTING_MAX_AGE_MS = 10_000;
+/** Recent folder listings, for {@link listDirCached}; a few folders at most. */
+const folderListings = new Map<string, {key: string; names: string[]; at: number; racy: boolean}>();
+
+/**
+ * `listDir`, reused while the directory is unchanged (same inode, mtime and ctime): the session
+ * locates its wandb/ folder every second, and that folder may hold thousands of runs.
+ * The names must not be modified.
+ */
+function listDirCached(dir: string): string[] {
+	const st = statOrNull(dir);
+	if (st === null || !st.isDirectory()) {
+		folderListings.delete(dir);
+		return [];
+	}
+	const key = dirKeyOf(st);
+	const now = Date.now();
+	const hit = folderListings.get(dir);
+	if (hit && hit.key === key && !hit.racy && now - hit.at < LISTING_MAX_AGE_MS) return hit.names;
+	const names = listDir(dir);
+	folderListings.delete(dir);
+	folderListings.set(dir, {key, names, at: now, racy: isRacy(st, now)});
+	if (folderListings.size > 8) folderListings.delete(folderListings.keys().next().value!);
+	return names;
+}
+
 /** The `.wandb` log in a run dir: `run-<id>.wandb` when the dir name gives the id, else the newest. */
 export function findLogFile(runDir: string): string | null {
-	const logs = listDir(runDir).filter(name => name.endsWith('.wandb') && statOrNull(path.join(runDir, name))?.isFile());
+	return pickLogFile(runDir, logFilesIn(runDir, listDir(runDir)));
+}
+
+/** The `.wandb` *files* among a dir's entries (a project's `.wandb/` folder, doc §1.1, is not one). */
+function logFilesIn(dir: string, names: string[]): string[] {
+	return names.filter(name => name.endsWith('.wandb') && statOrNull(path.join(dir, name))?.isFile());
+}
+
+function pickLogFile(runDir: string, logs: string[]): string | null {
 	if (logs.length <= 1) return logs.length === 1 ? path.join(runDir, logs[0]) : null;
 	// Several logs (rare): prefer the one named after the run id; the dir may have a `-N` suffix.
 	const id = runIdFromDirName(path.basename(runDir));
@@ -65,19 +103,22 @@ function isLegacyRunDir(dir: string, names: string[]): boolean {
 	return names.includes(LEGACY_HISTORY) || names.includes(LEGACY_EVENTS) || (names.includes(LEGACY_METADATA) && !names.includes('files'));
 }
 
-/** What kind of run dir `dir` is, or null when it is not one. */
-function runDirFormat(dir: string): RunFormat | null {
-	const names = listDir(dir);
-	// A `.wandb` *file*; a project's `.wandb/` folder (doc §1.1) must not count.
-	if (names.some(name => name.endsWith('.wandb') && statOrNull(path.join(dir, name))?.isFile())) return 'binary';
-	if (isLegacyRunDir(dir, names)) return 'legacy';
+/** What kind of run dir `dir` is (and its log), or null when it is not one; `names` are its entries. */
+function inspectRunDir(dir: string, names: string[] = listDir(dir)): {format: RunFormat; logFile: string | null} | null {
+	const logs = logFilesIn(dir, names);
+	if (logs.length > 0) return {format: 'binary', logFile: pickLogFile(dir, logs)};
+	if (isLegacyRunDir(dir, names)) return {format: 'legacy', logFile: null};
 	const base = path.basename(dir);
-	if (RUN_DIR_NAME.test(base)) return base.startsWith('dryrun-') ? 'legacy' : 'binary'; // log not written yet
+	if (RUN_DIR_NAME.test(base)) return {format: base.startsWith('dryrun-') ? 'legacy' : 'binary', logFile: null}; // log not written yet
 	return null;
 }
 
-function isWandbFolder(dir: string): boolean {
-	const names = listDir(dir);
+/** What kind of run dir `dir` is, or null when it is not one. */
+function runDirFormat(dir: string, names?: string[]): RunFormat | null {
+	return inspectRunDir(dir, names)?.format ?? null;
+}
+
+function isWandbFolder(dir: string, names: string[] = listDir(dir)): boolean {
 	return names.includes('latest-run') || names.some(name => RUN_DIR_NAME.test(name) && statOrNull(path.join(dir, name))?.isDirectory());
 }
 
@@ -85,12 +126,23 @@ function locationOf(runDir: string, format: RunFormat, followDir: string | null)
 	return {runDir, logFile: format === 'binary' ? findLogFile(runDir) : null, format, followDir};
 }
 
-/** The newest run in a `wandb/` folder: its `latest-run` link, else the first of {@link listRuns}. */
-export function newestRunDir(wandbDir: string): string | null {
+/**
+ * The newest run in a `wandb/` folder: its `latest-run` link, else the first of {@link listRuns}.
+ * Only the runs with the newest start time in their name are looked at, not the whole folder
+ * (the session asks every second; a folder may hold thousands of runs).
+ */
+export function newestRunDir(wandbDir: string, names: string[] = listDir(wandbDir)): string | null {
 	const latest = path.join(wandbDir, 'latest-run');
 	if (statOrNull(latest)?.isDirectory()) return fs.realpathSync(latest);
-	const runs = listRuns(wandbDir);
-	return runs.length > 0 ? runs[0].runDir : null;
+	let left = names.filter(name => RUN_DIR_NAME.test(name)).map(name => ({name, start: startOf(name)}));
+	while (left.length > 0) {
+		let newest = '';
+		for (const {start} of left) if (start > newest) newest = start;
+		const runs = left.flatMap(({name, start}) => (start === newest ? (listingOf(wandbDir, name) ?? []) : []));
+		if (runs.length > 0) return runs.sort(newestFirst)[0].runDir;
+		left = left.filter(({start}) => start !== newest); // not directories: the next start time
+	}
+	return null;
 }
 
 /** Resolves PATH to a run. Throws {@link LocateError} when it is not one. */
@@ -113,14 +165,17 @@ export function locateRun(inputPath: string): RunLocation {
 		return locationOf(real, format, fs.realpathSync(path.dirname(path.resolve(inputPath))));
 	}
 
-	const format = runDirFormat(real);
+	// One listing of PATH serves both questions (the session asks every second).
+	const names = listDirCached(real);
+	const format = runDirFormat(real, names);
 	if (format !== null) return locationOf(real, format, null);
 
 	// A wandb/ folder, or a project folder holding `wandb/` or `.wandb/` (doc §1.1).
 	const candidates = [real, path.join(real, 'wandb'), path.join(real, '.wandb')];
 	for (const dir of candidates) {
-		if (!statOrNull(dir)?.isDirectory() || !isWandbFolder(dir)) continue;
-		const runDir = newestRunDir(dir);
+		const dirNames = dir === real ? names : listDirCached(dir);
+		if (!statOrNull(dir)?.isDirectory() || !isWandbFolder(dir, dirNames)) continue;
+		const runDir = newestRunDir(dir, dirNames);
 		if (runDir === null) throw new LocateError(`${inputPath}: the wandb folder has no runs yet (expected run-* or offline-run-* directories)`);
 		return locationOf(runDir, runDirFormat(runDir) ?? 'binary', dir);
 	}
@@ -143,31 +198,172 @@ export type RunListing = {
  * while runs write), then by mtime.
  */
 export function listRuns(wandbDir: string): RunListing[] {
-	const runs: RunListing[] = [];
-	for (const name of listDir(wandbDir)) {
-		if (!RUN_DIR_NAME.test(name)) continue;
-		const runDir = path.join(wandbDir, name);
-		const st = statOrNull(runDir, false);
-		if (st === null || !st.isDirectory()) continue;
-		const format = runDirFormat(runDir) ?? 'binary';
-		const logFile = format === 'binary' ? findLogFile(runDir) : null;
-		const logStat = logFile === null ? null : statOrNull(logFile);
-		const idFromLog = logFile === null ? null : /^run-(.+)\.wandb$/.exec(path.basename(logFile))?.[1];
-		runs.push({
-			id: idFromLog ?? runIdFromDirName(name) ?? name,
-			runDir,
-			name,
-			mtime: Math.max(st.mtimeMs, logStat?.mtimeMs ?? 0),
-			format,
-		});
-	}
-	const started = (name: string) => {
-		const match = RUN_DIR_NAME.exec(name);
-		return match ? `${match[1]}_${match[2]}` : '';
+	return new RunLister(wandbDir).list();
+}
+
+/** `20240219_153504` from a run dir name; '' when it has none. */
+function startOf(name: string): string {
+	const match = RUN_DIR_NAME.exec(name);
+	return match ? `${match[1]}_${match[2]}` : '';
+}
+
+/** Later starts first. */
+function compareStarts(a: string, b: string): number {
+	return a === b ? 0 : a < b ? 1 : -1;
+}
+
+function newestFirst(a: RunListing, b: RunListing): number {
+	return compareStarts(startOf(a.name), startOf(b.name)) || b.mtime - a.mtime;
+}
+
+/** One run dir's listing, read from disk; null when `name` is not a run directory. */
+function listingOf(wandbDir: string, name: string): RunListing | null {
+	return inspectRunEntry(wandbDir, name)?.listing ?? null;
+}
+
+/** What {@link RunLister} keeps of one run dir. */
+type RunEntry = {
+	listing: RunListing;
+	start: string;
+	logFile: string | null;
+	/** The dir's identity when its entries were read: a change means read them again. */
+	dirKey: string;
+	dirMtimeMs: number;
+	/** Its entries were read within RACY_MS of its last change: a change may not show in its mtime. */
+	racy: boolean;
+};
+
+/**
+ * A timestamp this close to the moment it was read may hide a second change within the
+ * filesystem's timestamp granularity (up to 2 s on FAT, 1 s on HFS+): look again next time.
+ */
+const RACY_MS = 2000;
+
+function dirKeyOf(st: fs.Stats): string {
+	return `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/** Changed so recently that a further change might keep the same mtime. */
+function isRacy(st: fs.Stats, now: number): boolean {
+	return Math.abs(now - st.mtimeMs) < RACY_MS;
+}
+
+/** Reads one entry of a wandb/ folder: null unless it is a run directory (not a symlink). */
+function inspectRunEntry(wandbDir: string, name: string, counts?: RunLister['counts']): RunEntry | null {
+	if (!RUN_DIR_NAME.test(name)) return null;
+	const runDir = path.join(wandbDir, name);
+	const st = statOrNull(runDir, false);
+	if (st === null || !st.isDirectory()) return null;
+	if (counts) counts.dirListings++;
+	const {format, logFile} = inspectRunDir(runDir) ?? {format: 'binary' as const, logFile: null};
+	const logStat = logFile === null ? null : statOrNull(logFile);
+	const idFromLog = logFile === null ? null : /^run-(.+)\.wandb$/.exec(path.basename(logFile))?.[1];
+	return {
+		listing: {id: idFromLog ?? runIdFromDirName(name) ?? name, runDir, name, mtime: Math.max(st.mtimeMs, logStat?.mtimeMs ?? 0), format},
+		start: startOf(name),
+		logFile,
+		dirKey: dirKeyOf(st),
+		dirMtimeMs: st.mtimeMs,
+		racy: isRacy(st, Date.now()),
 	};
-	return runs.sort((a, b) => {
-		const sa = started(a.name);
-		const sb = started(b.name);
-		return sa !== sb ? (sa < sb ? 1 : -1) : b.mtime - a.mtime;
-	});
+}
+
+/**
+ * The runs of one `wandb/` folder, kept between calls so that watching a folder of thousands of
+ * runs costs little: the folder is listed again only when it changed (its inode, mtime or ctime;
+ * and every LISTING_MAX_AGE_MS), a run dir is read only when it is new, and {@link list}
+ * refreshes only the newest runs.
+ */
+export class RunLister {
+	/** Work done so far (for tests and benchmarks): listings of the folder, and of run dirs. */
+	readonly counts = {folderListings: 0, dirListings: 0};
+	private folderKey: string | null = null;
+	private folderIno = -1;
+	private folderRacy = false;
+	private listedAt = 0;
+	private readonly runs = new Map<string, RunEntry>();
+	private sorted: RunEntry[] = [];
+
+	constructor(readonly wandbDir: string) {}
+
+	/**
+	 * The folder's runs, newest first (as {@link listRuns}). The `fresh` newest are brought up to
+	 * date (their log's mtime: one stat each; their entries when the dir changed); older ones keep
+	 * what was read when they were first seen.
+	 */
+	list(fresh = Infinity): RunListing[] {
+		const st = statOrNull(this.wandbDir);
+		if (st === null || !st.isDirectory()) {
+			this.folderKey = null;
+			this.runs.clear();
+			this.sorted = [];
+			return [];
+		}
+		const key = dirKeyOf(st);
+		const now = Date.now();
+		let changed = false;
+		if (key !== this.folderKey || this.folderRacy || now - this.listedAt >= LISTING_MAX_AGE_MS) {
+			if (st.ino !== this.folderIno) this.runs.clear(); // another folder now: nothing known holds
+			this.folderKey = key;
+			this.folderIno = st.ino;
+			this.folderRacy = isRacy(st, now);
+			this.listedAt = now;
+			changed = this.relist();
+		}
+		for (let i = 0; i < Math.min(fresh, this.sorted.length); i++) {
+			const entry = this.sorted[i];
+			const next = this.refreshed(entry);
+			if (next === entry) continue;
+			changed = true;
+			if (next === null) this.runs.delete(entry.listing.name);
+			else this.runs.set(entry.listing.name, next);
+		}
+		if (changed) this.sorted = [...this.runs.values()].sort((a, b) => compareStarts(a.start, b.start) || b.listing.mtime - a.listing.mtime);
+		return this.sorted.map(entry => entry.listing);
+	}
+
+	/** The log file of a listed run, as last read (null: legacy, or not written yet). */
+	logFileOf(runDir: string): string | null {
+		const entry = this.runs.get(path.basename(runDir));
+		return entry && entry.listing.runDir === runDir ? entry.logFile : null;
+	}
+
+	/**
+	 * Lists the folder: new run dirs are read, gone ones dropped; the others are kept as they are.
+	 * True when a run came or went.
+	 */
+	private relist(): boolean {
+		this.counts.folderListings++;
+		const names = new Set(listDir(this.wandbDir));
+		const before = this.runs.size;
+		let added = false;
+		for (const name of this.runs.keys()) if (!names.has(name)) this.runs.delete(name);
+		for (const name of names) {
+			if (this.runs.has(name) || !RUN_DIR_NAME.test(name)) continue;
+			const entry = inspectRunEntry(this.wandbDir, name, this.counts);
+			if (entry !== null) {
+				this.runs.set(name, entry);
+				added = true;
+			}
+		}
+		return added || this.runs.size !== before || this.sorted.length !== this.runs.size;
+	}
+
+	/** One run brought up to date: the same object when nothing changed, null when it is gone. */
+	private refreshed(entry: RunEntry): RunEntry | null {
+		const {listing} = entry;
+		if (entry.logFile !== null) {
+			// The usual case, a run with its log: the log's mtime is all that moves.
+			const logStat = statOrNull(entry.logFile);
+			if (logStat !== null) {
+				const mtime = Math.max(entry.dirMtimeMs, logStat.mtimeMs);
+				return mtime === listing.mtime ? entry : {...entry, listing: {...listing, mtime}};
+			}
+		}
+		// No log (yet), or it went away: read the dir again if it changed.
+		const st = statOrNull(listing.runDir, false);
+		if (st === null || !st.isDirectory()) return null;
+		if (dirKeyOf(st) === entry.dirKey && !entry.racy && entry.logFile === null) return entry;
+		return inspectRunEntry(this.wandbDir, listing.name, this.counts);
+	}
 }
