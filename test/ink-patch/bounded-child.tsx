@@ -4,14 +4,14 @@
  * GC at the start, every 500 frames and at the end, and the largest size each BoundedCache reached
  * against its bound. Modes: "plain" (Output, 24 rows of narrow SGR text at x = 0: the fast path),
  * "cells" (Output, 8 rows with wide characters and emoji: the cell path and its styled-chars cache),
- * "render" (renderToString of a small bordered dashboard).
+ * "render" (one Ink instance re-rendering a small bordered dashboard with new text).
  */
 import {existsSync} from 'node:fs';
 import {pathToFileURL} from 'node:url';
 import {join} from 'node:path';
 import type {InkModule, OutputClass} from './stock-ink.js';
 
-type Cache = {maxEntries: number; size: number};
+type Cache = {maxWeight: number; weight: number; size: number};
 type CacheClass = {prototype: {set(this: Cache, key: unknown, value: unknown): unknown}};
 
 const mode = process.argv[2];
@@ -26,8 +26,8 @@ if (existsSync(join(build, 'frame-caches.js'))) {
 	const set = BoundedCache.prototype.set;
 	BoundedCache.prototype.set = function (key, value) {
 		const result = set.call(this, key, value);
-		caches.set(this, Math.max(caches.get(this) ?? 0, this.size));
-		if (this.size > this.maxEntries && !overBound) overBound = `${this.size} > ${this.maxEntries}`;
+		caches.set(this, Math.max(caches.get(this) ?? 0, this.weight));
+		if (this.weight > this.maxWeight && !overBound) overBound = `${this.weight} > ${this.maxWeight}`;
 		return result;
 	};
 }
@@ -51,21 +51,27 @@ if (mode === 'plain' || mode === 'cells') {
 		output.get();
 	};
 } else {
+	// One live instance re-rendered with new text, as the dashboard runs Ink (renderToString makes
+	// a new instance per call, which is not what a long-running dashboard does).
 	const ink = await load<InkModule>('index.js');
 	const {Box, Text} = ink;
-	draw = frame =>
-		void ink.renderToString(
-			<Box flexDirection="column" borderStyle="round" width={60}>
-				<Text color="green">step {frame} loss {(1 / (frame + 1)).toFixed(6)}</Text>
-				<Text wrap="truncate">{`log line ${frame} `.repeat(8)}</Text>
-				<Text>{`wrapped ${frame} `.repeat(6)}</Text>
-				<Box>
-					<Text>GPU {frame % 97}% </Text>
-					<Text dimColor>{`${frame}漢字 ▁▂▃`}</Text>
-				</Box>
-			</Box>,
-			{columns: 80},
-		);
+	const {EventEmitter} = await import('node:events');
+	const {PassThrough} = await import('node:stream');
+	const stdout = Object.assign(new EventEmitter(), {isTTY: true, columns: 80, rows: 24, write: () => true});
+	const stdin = Object.assign(new PassThrough(), {isTTY: false, setRawMode() {}, ref() {}, unref() {}});
+	const tree = (frame: number) => (
+		<Box flexDirection="column" borderStyle="round" width={60}>
+			<Text color="green">step {frame} loss {(1 / (frame + 1)).toFixed(6)}</Text>
+			<Text wrap="truncate">{`log line ${frame} `.repeat(8)}</Text>
+			<Text>{`wrapped ${frame} `.repeat(6)}</Text>
+			<Box>
+				<Text>GPU {frame % 97}% </Text>
+				<Text dimColor>{`${frame}漢字 ▁▂▃`}</Text>
+			</Box>
+		</Box>
+	);
+	const instance = ink.render(tree(0), {stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, patchConsole: false, exitOnCtrlC: false});
+	draw = frame => instance.rerender(tree(frame));
 }
 
 // Warm up (JIT, Ink's and React's one-time allocations; far below any cache bound), then measure.
@@ -78,4 +84,4 @@ for (let frame = 0; frame < FRAMES; frame++) {
 }
 const end = heap();
 const peak = Math.max(end, ...samples);
-process.stdout.write(JSON.stringify({start, peak, end, samples, overBound, caches: [...caches].map(([cache, max]) => ({bound: cache.maxEntries, max}))}) + '\n');
+process.stdout.write(JSON.stringify({start, peak, end, samples, overBound, caches: [...caches].map(([cache, max]) => ({bound: cache.maxWeight, max}))}) + '\n');
