@@ -30,17 +30,20 @@ export type Action =
 	| 'overlay'
 	| 'escape';
 
-/** One binding: the keys (as shown to users), the action and its help text. */
-export type Binding = {keys: string[]; action: Action; help: string; group: 'General' | 'Navigate' | 'Charts' | 'Runs' | 'Console'};
+/**
+ * One binding: the keys (as shown to users), the action, its help text, and `hint`: the word the
+ * footer shows after the first key (bindings without one are only in the help screen).
+ */
+export type Binding = {keys: string[]; action: Action; help: string; group: 'General' | 'Navigate' | 'Charts' | 'Runs' | 'Console'; hint?: string};
 
 /** Every key the dashboard understands. */
 export const KEYMAP: readonly Binding[] = [
-	{keys: ['q', 'Ctrl-C'], action: 'quit', help: 'quit', group: 'General'},
-	{keys: ['?'], action: 'help', help: 'show or hide this help', group: 'General'},
-	{keys: ['p'], action: 'pause', help: 'pause / resume live updates', group: 'General'},
+	{keys: ['q', 'Ctrl-C'], action: 'quit', help: 'quit', hint: 'quit', group: 'General'},
+	{keys: ['?'], action: 'help', help: 'show or hide this help', hint: 'help', group: 'General'},
+	{keys: ['p'], action: 'pause', help: 'pause: the view holds still while reading goes on (again: catch up)', hint: 'pause', group: 'General'},
 	{keys: ['b'], action: 'backToRun', help: 'after wbtop followed a new run: go back to the previous one (again: forward)', group: 'General'},
 	{keys: ['Esc'], action: 'escape', help: 'close help, clear filter / search, leave focus', group: 'General'},
-	{keys: ['Tab'], action: 'nextPanel', help: 'next panel (metrics, summary, console, system)', group: 'Navigate'},
+	{keys: ['Tab'], action: 'nextPanel', help: 'next panel (metrics, summary, console, system)', hint: 'panel', group: 'Navigate'},
 	{keys: ['Shift-Tab'], action: 'prevPanel', help: 'previous panel', group: 'Navigate'},
 	{keys: ['↑', 'k'], action: 'up', help: 'scroll up / previous chart', group: 'Navigate'},
 	{keys: ['↓', 'j'], action: 'down', help: 'scroll down / next chart', group: 'Navigate'},
@@ -50,12 +53,12 @@ export const KEYMAP: readonly Binding[] = [
 	{keys: ['PgDn', 'Space'], action: 'pageDown', help: 'page down (charts: next page)', group: 'Navigate'},
 	{keys: ['g', 'Home'], action: 'top', help: 'go to the top / first page', group: 'Navigate'},
 	{keys: ['G', 'End'], action: 'bottom', help: 'go to the end (console: follow the tail)', group: 'Navigate'},
-	{keys: ['/'], action: 'filter', help: 'filter metrics or summary (substring or /regex/); in the console: search', group: 'Charts'},
-	{keys: ['x'], action: 'xAxis', help: 'cycle the x-axis: _step, _runtime, _timestamp, step metrics, monotonic keys', group: 'Charts'},
-	{keys: ['f', 'Enter'], action: 'focus', help: 'focus the selected chart full-size (again: back to the grid)', group: 'Charts'},
-	{keys: ['s'], action: 'smoothing', help: 'cycle EMA smoothing: 0, 0.6, 0.9, 0.99', group: 'Charts'},
+	{keys: ['/'], action: 'filter', help: 'filter metrics or summary (substring or /regex/); in the console: search', hint: 'filter', group: 'Charts'},
+	{keys: ['x'], action: 'xAxis', help: 'cycle the x-axis: _step, _runtime, _timestamp, step metrics, monotonic keys', hint: 'x-axis', group: 'Charts'},
+	{keys: ['f', 'Enter'], action: 'focus', help: 'focus the selected chart full-size (again: back to the grid)', hint: 'focus', group: 'Charts'},
+	{keys: ['s'], action: 'smoothing', help: 'cycle EMA smoothing: 0, 0.6, 0.9, 0.99', hint: 'smooth', group: 'Charts'},
 	{keys: ['L'], action: 'logScale', help: 'toggle a log-scale y-axis', group: 'Charts'},
-	{keys: ['r'], action: 'runs', help: 'runs of the wandb/ folder: list (name, id, state, steps, age); Enter opens one', group: 'Runs'},
+	{keys: ['r'], action: 'runs', help: 'runs of the wandb/ folder: list (name, id, state, steps, age); Enter opens one', hint: 'runs', group: 'Runs'},
 	{keys: ['o'], action: 'overlay', help: 'in the runs list: add / remove the run from the chart overlay (one metric across runs)', group: 'Runs'},
 	{keys: ['n'], action: 'nextMatch', help: 'next console search match', group: 'Console'},
 	{keys: ['N'], action: 'prevMatch', help: 'previous console search match', group: 'Console'},
@@ -104,6 +107,11 @@ for (const binding of KEYMAP) for (const key of binding.keys) byKey.set(key, bin
 export function actionFor(input: string, key: KeyFlags): Action | null {
 	const name = keyName(input, key);
 	return name === null ? null : byKey.get(name) ?? null;
+}
+
+/** The footer's key hints (`q quit`, `? help`, …), in keymap order; `runs` only where a runs list exists. */
+export function footerHints(options: {runs: boolean}): string[] {
+	return KEYMAP.filter(binding => binding.hint && (binding.action !== 'runs' || options.runs)).map(binding => `${binding.keys[0]} ${binding.hint}`);
 }
 
 /** The help screen's lines, grouped, from KEYMAP. */

@@ -1,6 +1,7 @@
 /** `wbtop --check`: one line per problem, and an exit code for cron and CI. */
 import {MAX_SERIES, runExitCode, runStatus, type RunState} from '../state/run-state.js';
 import type {Alert} from '../state/alerts.js';
+import {alertMessage} from '../view/alert-text.js';
 
 /** Exit codes of `--check`: a contract for scripts. */
 export const CHECK_EXIT = {ok: 0, warning: 1, failed: 2} as const;
@@ -16,7 +17,7 @@ export function checkRun(state: RunState, alerts: readonly Alert[]): {lines: str
 		code = CHECK_EXIT.failed;
 	}
 	for (const alert of alerts) {
-		lines.push(`${alert.kind}: ${alert.message}`);
+		lines.push(`${alert.kind}: ${alertMessage(alert)}`);
 		if (code === CHECK_EXIT.ok) code = CHECK_EXIT.warning;
 	}
 	if (state.integrity.corruptChunks > 0) lines.push(`corrupt: ${state.integrity.corruptChunks} corrupt chunk(s) skipped in the run log`);

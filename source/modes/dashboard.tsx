@@ -9,15 +9,18 @@ import {App} from '../ui/App.js';
 const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[H';
 const LEAVE_ALT_SCREEN = '\u001B[?1049l';
 const SHOW_CURSOR = '\u001B[?25h';
+const CLEAR_SCREEN = '\u001B[2J\u001B[H';
 
 /** Run the dashboard until the user quits; resolves to the exit code. */
 export async function runDashboard(location: RunLocation, options: Options): Promise<number> {
+	let quit = () => {};
 	const session = new LiveSession(location, {
 		intervalMs: options.intervalMs,
 		gpu: options.gpu,
 		follow: options.follow,
 		poll: options.poll,
 		onNewAlert: options.bell ? () => process.stdout.write('\u0007') : undefined,
+		onQuit: () => quit(),
 	});
 	session.start();
 	// Alternate screen, restored on every way out (normal exit, Ctrl-C, crash).
@@ -37,11 +40,17 @@ export async function runDashboard(location: RunLocation, options: Options): Pro
 	};
 	process.on('uncaughtException', crash);
 	process.on('unhandledRejection', crash);
-	const instance = render(<App snapshot={() => session.snapshot()} subscribe={listener => session.subscribe(listener)} onBack={() => session.back()} onOpenRun={dir => session.openRunDir(dir)} color={options.color} />, {
-		exitOnCtrlC: true,
-		patchConsole: false,
-		maxFps: 10,
-	});
+	// After a resize the terminal's content no longer matches the last frame: clear it and let
+	// Ink draw the next frame whole (incremental rendering would diff against lines that moved).
+	const onResize = () => {
+		process.stdout.write(CLEAR_SCREEN);
+		instance.clear();
+	};
+	const instance = render(
+		<App snapshot={() => session.snapshot()} subscribe={listener => session.subscribe(listener)} onCommand={command => session.command(command)} paint={options.color ? 'color' : 'mono'} onResize={onResize} />,
+		{exitOnCtrlC: false, patchConsole: false, maxFps: 10, incrementalRendering: true},
+	);
+	quit = () => instance.unmount();
 	try {
 		await instance.waitUntilExit();
 	} finally {

@@ -8,6 +8,7 @@ import type {HostJson} from '../state/host-state.js';
 import type {RunState} from '../state/run-state.js';
 import {runExitCode, runStatus, xAxisCandidates} from '../state/run-state.js';
 import type {Alert} from '../state/alerts.js';
+import {alertMessage} from '../view/alert-text.js';
 
 /** A number as JSON allows it. */
 export function jsonNumber(value: number | null): number | string | null {
@@ -68,15 +69,16 @@ export function runReport(state: RunState, location: RunLocation, host: HostJson
 		system: {records: state.stats.records, metrics: [...state.stats.series.keys()].sort()},
 		console: {lines: state.console.totalLines, source: state.consoleSource},
 		integrity: {tail: state.integrity.tail, corruptChunks: state.integrity.corruptChunks, error},
-		alerts: alerts.map(alert => ({kind: alert.kind, severity: alert.severity, message: alert.message})),
+		alerts: alerts.map(alert => ({kind: alert.kind, severity: alert.severity, message: alertMessage(alert)})),
 		...(host ? {host} : {}),
 	};
 }
 
 /**
- * JSON text that is safe to print to a terminal: JSON.stringify escapes C0 controls but not DEL
- * or the C1 range (U+007F-U+009F), which some terminals act on. Escaping keeps the data exact.
+ * JSON text that is safe to print to a terminal: JSON.stringify escapes C0 controls but not DEL,
+ * the C1 range (U+007F-U+009F), which some terminals act on, nor bidi controls and line
+ * separators, which reorder or break what a terminal shows. Escaping keeps the data exact.
  */
 export function terminalSafeJson(value: unknown, indent?: number): string {
-	return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f]/g, c => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+	return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, c => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }

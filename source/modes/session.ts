@@ -1,10 +1,13 @@
 /**
- * The live session behind the dashboard: it runs the sources (run tail, nvidia-smi, system
- * sampler), folds their events into state, follows new runs, and tells the UI when something
- * changed. The UI reads `snapshot()` on its own tick, so a burst of records costs one frame.
+ * The live session behind the dashboard: it runs the sources (run tail, output.log, nvidia-smi,
+ * system sampler, the followed folder), folds their events into state, computes alerts when data
+ * changes (and on a timer, for stalls), follows new runs, and tells the UI what changed. The UI
+ * reads `snapshot()`, which has no side effects; it sends quit, back, open-run and pause here
+ * through `command()`.
  */
 import {realpathSync} from 'node:fs';
 import type {HostEvent, HostSource} from '../decode/host-events.js';
+import type {RunEvent} from '../decode/run-events.js';
 import {startGpuSource} from '../sources/nvidia-smi.js';
 import {startSystemSource} from '../sources/system.js';
 import {locateRun, type RunLocation} from '../sources/locate.js';
@@ -12,8 +15,9 @@ import {RunTail} from '../sources/run-tail.js';
 import {readRunPid} from '../sources/run-pid.js';
 import {OutputLogSource} from '../sources/output-log.js';
 import {initialHostState, reduceHost, type HostState} from '../state/host-state.js';
-import {initialRunState, reduceRunEvents, type RunState} from '../state/run-state.js';
-import {RunCatalog, type CatalogEntry} from './run-catalog.js';
+import {cloneRunState, initialRunState, reduceRunEvents, type RunState} from '../state/run-state.js';
+import type {ChangeKind, RunListEntry, SessionCommand, Snapshot} from '../state/snapshot.js';
+import {RunCatalog} from './run-catalog.js';
 import {computeAlerts, type Alert, type AlertMemory, initialAlertMemory} from '../state/alerts.js';
 
 export type LiveOptions = {
@@ -26,29 +30,13 @@ export type LiveOptions = {
 	nvidiaSmi?: string;
 	/** Called after each new alert (for `--bell`). */
 	onNewAlert?: (alert: Alert) => void;
+	/** Called once the user asked to quit (the session has stopped its sources). */
+	onQuit?: () => void;
 	clock?: () => number;
 };
 
-/** What changed: the run (its log, the followed folder, notices) or only the live host samples. */
-export type ChangeKind = 'run' | 'host';
-
-/** What the UI renders; `version` changes whenever anything in it changed. */
-export type LiveSnapshot = {
-	version: number;
-	run: RunState;
-	host: HostState;
-	location: RunLocation;
-	notice: string | null;
-	/** A run read failure, shown in place of the run's panels. */
-	runError: string | null;
-	/** Set when the watched run directory disappeared. */
-	runGone: boolean;
-	alerts: Alert[];
-	/** A previous run wbtop switched away from, for the "back" key. */
-	previous: RunLocation | null;
-	/** The runs of the followed wandb/ folder, newest first; null when PATH was a single run. */
-	runs: CatalogEntry[] | null;
-};
+/** How often time-based alerts (a stall, an idle GPU) are looked at when nothing else changes. */
+const ALERT_TICK_MS = 5000;
 
 /** Runs the sources for one dashboard session. */
 export class LiveSession {
@@ -57,6 +45,7 @@ export class LiveSession {
 	private tail: RunTail | null = null;
 	private hostSources: HostSource[] = [];
 	private followTimer: NodeJS.Timeout | null = null;
+	private alertTimer: NodeJS.Timeout | null = null;
 	private outputLog: OutputLogSource | null = null;
 	private version = 0;
 	private notice: string | null = null;
@@ -66,14 +55,19 @@ export class LiveSession {
 	private pinned = false;
 	private alertMemory: AlertMemory = initialAlertMemory();
 	private alerts: Alert[] = [];
-	private alertKey = '';
 	private readonly listeners = new Set<(kind: ChangeKind) => void>();
 	private readonly clock: () => number;
 	private catalog: RunCatalog | null = null;
 	/** The watched run's training process, to mark its GPU processes. */
 	private runPid: number | null = null;
 	private catalogTimer: NodeJS.Timeout | null = null;
-	private catalogVersion = -1;
+	/** Changes not yet told to listeners (they are batched, with the alerts they may raise). */
+	private pending = new Set<ChangeKind>();
+	private flushScheduled = false;
+	/** While paused: the snapshot on screen, and how many history rows arrived since. */
+	private frozen: Snapshot | null = null;
+	private rowsWhilePaused = 0;
+	private stopped = false;
 
 	constructor(
 		private location: RunLocation,
@@ -104,18 +98,23 @@ export class LiveSession {
 			this.followTimer.unref?.();
 			this.catalog = new RunCatalog(this.location.followDir);
 			this.catalog.refresh(this.clock());
+			let catalogVersion = this.catalog.version;
 			this.catalogTimer = setInterval(() => {
 				this.catalog?.refresh(this.clock());
-				if (this.catalog && this.catalog.version !== this.catalogVersion) {
-					this.catalogVersion = this.catalog.version;
+				if (this.catalog && this.catalog.version !== catalogVersion) {
+					catalogVersion = this.catalog.version;
 					this.changed('host'); // the runs list is secondary: redraw at the slow pace
 				}
 			}, 2000);
 			this.catalogTimer.unref?.();
 		}
+		this.alertTimer = setInterval(() => this.updateAlerts(), ALERT_TICK_MS);
+		this.alertTimer.unref?.();
 	}
 
 	stop(): void {
+		this.stopped = true;
+		if (this.alertTimer) clearInterval(this.alertTimer);
 		this.tail?.stop();
 		for (const source of this.hostSources) source.stop();
 		if (this.followTimer) clearInterval(this.followTimer);
@@ -130,45 +129,127 @@ export class LiveSession {
 		return () => this.listeners.delete(listener);
 	}
 
+	/**
+	 * Something changed: the listeners hear of it once the current burst of events is folded
+	 * (one callback per burst), after the alerts were brought up to date.
+	 */
 	private changed(kind: ChangeKind): void {
 		this.version++;
-		for (const listener of this.listeners) listener(kind);
+		this.pending.add(kind);
+		if (this.flushScheduled) return;
+		this.flushScheduled = true;
+		setImmediate(() => this.flush());
 	}
 
-	/** Current state for rendering. Alerts are recomputed when the data changed, or every few seconds (stalls are about time). */
-	snapshot(): LiveSnapshot {
-		const now = this.clock();
-		if (this.catalog && this.catalog.version !== this.catalogVersion) {
-			this.catalogVersion = this.catalog.version;
-			this.version++;
-		}
-		const alertKey = `${this.version}:${Math.floor(now / 5000)}`;
-		if (alertKey !== this.alertKey) {
-			this.alertKey = alertKey;
-			const {alerts, memory, fresh} = computeAlerts(this.run, this.host, now, this.alertMemory);
-			this.alertMemory = memory;
-			this.alerts = alerts;
-			if (fresh.length > 0) {
-				this.version++;
-				for (const alert of fresh) this.options.onNewAlert?.(alert);
-			}
-		}
+	private flush(): void {
+		this.flushScheduled = false;
+		if (this.stopped) return;
+		if (this.updateAlerts(false)) this.pending.add('run');
+		const kinds = [...this.pending];
+		this.pending.clear();
+		// While paused the screen holds still: nothing to redraw until resume.
+		if (this.frozen) return;
+		for (const kind of kinds) for (const listener of this.listeners) listener(kind);
+	}
+
+	/**
+	 * Recompute the alerts; ring (onNewAlert) for each new one. Returns whether the set changed.
+	 * Called when data changed and every ALERT_TICK_MS (stalls and idle GPUs are about time).
+	 */
+	private updateAlerts(notify = true): boolean {
+		if (this.stopped) return false;
+		const {alerts, memory, fresh} = computeAlerts(this.run, this.host, this.clock(), this.alertMemory);
+		this.alertMemory = memory;
+		const changed = alerts.length !== this.alerts.length || alerts.some((alert, i) => alert.id !== this.alerts[i].id);
+		// Same problems: keep the old objects, so the header need not be redrawn.
+		if (changed || alerts.some((alert, i) => JSON.stringify(alert.detail) !== JSON.stringify(this.alerts[i].detail))) this.alerts = alerts;
+		for (const alert of fresh) this.options.onNewAlert?.(alert);
+		if (changed && notify) this.changed('run');
+		return changed;
+	}
+
+	/** What the UI shows now: the live state, or while paused the copy taken at the pause. No side effects. */
+	snapshot(): Snapshot {
+		return this.frozen ?? this.liveSnapshot();
+	}
+
+	private liveSnapshot(): Snapshot {
 		return {
 			version: this.version,
 			run: this.run,
 			host: this.host,
-			location: this.location,
+			runDir: this.location.runDir,
 			notice: this.notice,
 			runError: this.runError,
 			runGone: this.runGone,
 			alerts: this.alerts,
-			previous: this.previous,
-			runs: this.catalog ? this.catalog.entries().map(entry => (entry.listing.runDir === this.location.runDir ? {...entry, state: this.run} : entry)) : null,
+			runs: this.runList(),
+			paused: null,
 		};
 	}
 
+	private runList(): RunListEntry[] | null {
+		if (!this.catalog) return null;
+		return this.catalog.entries().map(({listing, state}) => ({
+			runDir: listing.runDir,
+			id: listing.id,
+			name: listing.name,
+			mtime: listing.mtime,
+			state: listing.runDir === this.location.runDir ? this.run : state,
+		}));
+	}
+
+	/** The one way the UI acts on the session. */
+	command(command: SessionCommand): void {
+		switch (command.type) {
+			case 'quit':
+				this.stop();
+				this.options.onQuit?.();
+				return;
+			case 'back':
+				return this.back();
+			case 'openRun':
+				return this.openRunDir(command.runDir);
+			case 'pause':
+				return this.togglePause();
+		}
+	}
+
+	/**
+	 * Pause: the screen keeps a copy of everything it shows (the live stores grow in place) while
+	 * reading goes on underneath. Resume: the view catches up and says how many rows arrived.
+	 */
+	private togglePause(): void {
+		if (this.frozen === null) {
+			const live = this.liveSnapshot();
+			const copy = (state: RunState | null) => (state === null ? null : cloneRunState(state));
+			const run = cloneRunState(live.run);
+			this.rowsWhilePaused = 0;
+			this.frozen = {
+				...live,
+				run,
+				runs: live.runs?.map(entry => ({...entry, state: entry.state === live.run ? run : copy(entry.state)})) ?? null,
+				paused: {since: this.clock()},
+				version: live.version + 1,
+			};
+			// Tell the UI once, so it draws the PAUSED mark.
+			for (const listener of this.listeners) listener('run');
+			return;
+		}
+		this.frozen = null;
+		const rows = this.rowsWhilePaused;
+		this.notice = `resumed: ${rows} new row${rows === 1 ? '' : 's'} arrived while paused`;
+		this.changed('run');
+	}
+
+	/** Fold events into the live run (counting rows that arrive while paused). */
+	private fold(events: readonly RunEvent[]): void {
+		reduceRunEvents(this.run, events, this.clock());
+		if (this.frozen) for (const event of events) if (event.type === 'history') this.rowsWhilePaused++;
+	}
+
 	/** Switch back to the run wbtop followed away from (and stop following until the user asks again). */
-	back(): void {
+	private back(): void {
 		if (!this.previous) return;
 		const target = this.previous;
 		this.previous = this.location;
@@ -178,7 +259,7 @@ export class LiveSession {
 	}
 
 	/** Show another run of the folder (from the runs list); stays on it until the user goes back. */
-	openRunDir(runDir: string): void {
+	private openRunDir(runDir: string): void {
 		if (samePath(runDir, this.location.runDir) || !this.location.followDir) return;
 		let next: RunLocation;
 		try {
@@ -208,7 +289,7 @@ export class LiveSession {
 		this.tail = new RunTail(location, {
 			poll: this.options.poll,
 			onEvents: (events, integrity) => {
-				reduceRunEvents(this.run, events, this.clock());
+				this.fold(events);
 				this.run.integrity = integrity;
 				this.changed('run');
 			},
@@ -240,7 +321,7 @@ export class LiveSession {
 			active: () => this.run.consoleSource !== 'console records',
 			onEvents: events => {
 				if (this.outputLog !== outputLog) return;
-				reduceRunEvents(this.run, events, this.clock());
+				this.fold(events);
 				this.changed('run');
 			},
 		});

@@ -1,21 +1,29 @@
 /**
  * Health alerts, derived from run and host state: NaN/Inf in a metric, a loss spike, a stalled
  * run, an idle GPU under a live run, GPU memory nearly full, and fatal lines in the console.
- * Pure: the caller passes the clock and carries `AlertMemory` between calls.
+ * Pure: the caller passes the clock and carries `AlertMemory` between calls. Alerts are data;
+ * their text is the view's (view/alert-text.ts).
  */
 import type {HostState} from './host-state.js';
 import {runStatus, type RunState} from './run-state.js';
-import {formatDuration, formatNumber} from '../view/format.js';
-import {sanitize} from '../view/sanitize.js';
 
-export type AlertKind = 'nan' | 'spike' | 'stall' | 'gpu-idle' | 'gpu-memory' | 'console';
+/** What an alert is about, with the numbers its message shows. */
+export type AlertDetail =
+	| {kind: 'nan'; metric: string; count: number; firstStep: number | null}
+	| {kind: 'spike'; metric: string; value: number; median: number; step: number | null}
+	| {kind: 'stall'; quietSeconds: number; lastStep: number | null}
+	| {kind: 'gpu-idle'; gpu: number; thresholdPct: number; seconds: number}
+	| {kind: 'gpu-memory'; gpu: number; pct: number}
+	| {kind: 'console'; label: string; line: string};
+
+export type AlertKind = AlertDetail['kind'];
 
 export type Alert = {
 	/** Stable identity: the same problem keeps its id while it lasts. */
 	id: string;
 	kind: AlertKind;
 	severity: 'warning' | 'error';
-	message: string;
+	detail: AlertDetail;
 };
 
 /** What alert detection remembers between calls. */
@@ -49,7 +57,8 @@ export const ALERT_LIMITS = {
 
 const CONSOLE_PATTERNS: Array<{pattern: RegExp; label: string; severity: 'warning' | 'error'}> = [
 	{pattern: /CUDA out of memory|OutOfMemoryError/i, label: 'CUDA out of memory', severity: 'error'},
-	{pattern: /^Traceback \(most recent call last\)/, label: 'traceback', severity: 'error'},
+	// Lines are as the process wrote them: a colour code may come first.
+	{pattern: /^(?:\u001B\[[\d;]*m)*Traceback \(most recent call last\)/, label: 'traceback', severity: 'error'},
 	{pattern: /(^|\s)Killed(\s|$)/, label: 'Killed', severity: 'error'},
 ];
 
@@ -57,12 +66,7 @@ const CONSOLE_PATTERNS: Array<{pattern: RegExp; label: string; severity: 'warnin
 export function computeAlerts(run: RunState, host: HostState | null, now: number, memory: AlertMemory): {alerts: Alert[]; memory: AlertMemory; fresh: Alert[]} {
 	const alerts: Alert[] = [];
 	for (const [name, seen] of run.nonFinite) {
-		alerts.push({
-			id: `nan:${name}`,
-			kind: 'nan',
-			severity: 'warning',
-			message: `NaN/Inf in ${sanitize(name)} (${seen.count}×${seen.firstStep === null ? '' : `, first at step ${seen.firstStep}`})`,
-		});
+		alerts.push({id: `nan:${name}`, kind: 'nan', severity: 'warning', detail: {kind: 'nan', metric: name, count: seen.count, firstStep: seen.firstStep}});
 	}
 	alerts.push(...spikeAlerts(run));
 	const stall = stallAlert(run, now);
@@ -78,7 +82,7 @@ export function computeAlerts(run: RunState, host: HostState | null, now: number
 	for (const {text} of toScan) {
 		for (const {pattern, label, severity} of CONSOLE_PATTERNS) {
 			if (pattern.test(text) && !consoleAlerts.some(alert => alert.id === `console:${label}`)) {
-				consoleAlerts.push({id: `console:${label}`, kind: 'console', severity, message: `console: ${label}: ${sanitize(text).trim().slice(0, 80)}`});
+				consoleAlerts.push({id: `console:${label}`, kind: 'console', severity, detail: {kind: 'console', label, line: text}});
 			}
 		}
 	}
@@ -116,12 +120,7 @@ export function spikeAlerts(run: RunState): Alert[] {
 			const scale = Math.max(mad, Math.abs(m) * 1e-3, 1e-12);
 			if (value > m + ALERT_LIMITS.spikeK * scale) {
 				const step = recent.steps[i];
-				alerts.push({
-					id: `spike:${name}:${step ?? i}`,
-					kind: 'spike',
-					severity: 'warning',
-					message: `spike in ${sanitize(name)}: ${formatNumber(value)} vs median ${formatNumber(m)}${step === null ? '' : ` at step ${step}`}`,
-				});
+				alerts.push({id: `spike:${name}:${step ?? i}`, kind: 'spike', severity: 'warning', detail: {kind: 'spike', metric: name, value, median: m, step}});
 				break;
 			}
 		}
@@ -148,7 +147,7 @@ export function stallAlert(run: RunState, now: number): Alert | null {
 	const limit = Math.max(ALERT_LIMITS.stallMinSeconds, interval === null ? 0 : ALERT_LIMITS.stallIntervals * interval);
 	const quiet = now / 1000 - lastSeconds;
 	if (quiet < limit) return null;
-	return {id: `stall:${run.lastStep}`, kind: 'stall', severity: 'warning', message: `stalled, no new row for ${formatDuration(quiet)} (last step ${run.lastStep ?? '—'})`};
+	return {id: `stall:${run.lastStep}`, kind: 'stall', severity: 'warning', detail: {kind: 'stall', quietSeconds: quiet, lastStep: run.lastStep}};
 }
 
 function gpuAlerts(run: RunState, host: HostState, now: number, memory: AlertMemory): Alert[] {
@@ -161,7 +160,7 @@ function gpuAlerts(run: RunState, host: HostState, now: number, memory: AlertMem
 		if (gpu.memUsedMiB !== null && gpu.memTotalMiB) {
 			const pct = (gpu.memUsedMiB / gpu.memTotalMiB) * 100;
 			if (pct > ALERT_LIMITS.gpuMemoryPct) {
-				alerts.push({id: `gpu-memory:${gpu.index}`, kind: 'gpu-memory', severity: 'warning', message: `GPU ${gpu.index} memory ${pct.toFixed(0)}% full`});
+				alerts.push({id: `gpu-memory:${gpu.index}`, kind: 'gpu-memory', severity: 'warning', detail: {kind: 'gpu-memory', gpu: gpu.index, pct}});
 			}
 		}
 		const idle = live && watched && gpu.util !== null && gpu.util < ALERT_LIMITS.gpuIdlePct;
@@ -172,7 +171,12 @@ function gpuAlerts(run: RunState, host: HostState, now: number, memory: AlertMem
 		const since = memory.idleSince.get(gpu.index) ?? now;
 		memory.idleSince.set(gpu.index, since);
 		if (now - since >= ALERT_LIMITS.gpuIdleSeconds * 1000) {
-			alerts.push({id: `gpu-idle:${gpu.index}:${since}`, kind: 'gpu-idle', severity: 'warning', message: `GPU ${gpu.index} idle (<${ALERT_LIMITS.gpuIdlePct}%) for ${formatDuration((now - since) / 1000)} while the run is live`});
+			alerts.push({
+				id: `gpu-idle:${gpu.index}:${since}`,
+				kind: 'gpu-idle',
+				severity: 'warning',
+				detail: {kind: 'gpu-idle', gpu: gpu.index, thresholdPct: ALERT_LIMITS.gpuIdlePct, seconds: (now - since) / 1000},
+			});
 		}
 	}
 	return alerts;

@@ -2,22 +2,24 @@
  * The run's console as a terminal would show it, built incrementally from raw chunks.
  *
  * Chunks arrive as the process wrote them: several lines, half a line, tqdm's `\r`-redrawn bars,
- * ANSI colours, `\r\n`. Per stream we keep the unfinished line raw (so an escape sequence split
- * across chunks is still recognised) with `\r` applied as it arrives: text after a `\r` replaces
- * the line, like a terminal whose next write covers the whole line (which is what progress bars
- * do). Completed lines are sanitized once and kept in a ring.
+ * ANSI colours, `\r\n`. Per stream we keep the unfinished line with `\r` applied as it arrives:
+ * text after a `\r` replaces the line, like a terminal whose next write covers the whole line
+ * (which is what progress bars do). Completed lines are kept in a ring. Lines stay as the process
+ * wrote them (escape sequences included): the view sanitizes what it draws.
  */
-import {sanitizeLine} from '../view/sanitize.js';
 
 export type ConsoleStream = 'stdout' | 'stderr';
 
-/** One display-ready line (sanitized, tabs expanded, at most MAX_LINE_CHARS). */
+/** One line as written (`\r` applied, at most MAX_LINE_CHARS UTF-16 units). */
 export type ConsoleLine = {readonly text: string; readonly stream: ConsoleStream};
 
-/** Longest line kept, in UTF-16 units after sanitizing. */
+/**
+ * Longest line kept, in UTF-16 units (escape codes count). 5,000 lines of it bound the ring to
+ * ~40 MB at worst; a longer line is cut (an escape sequence cut in half is dropped when drawn).
+ */
 export const MAX_LINE_CHARS = 4096;
-// Raw (unsanitized) bytes kept for an unfinished line: room for colour codes around 4096 chars.
-const MAX_RAW_CHARS = MAX_LINE_CHARS * 4;
+// An unfinished line may grow a little further before it is cut, so `\r` redraws stay exact.
+const MAX_RAW_CHARS = MAX_LINE_CHARS * 2;
 
 type Pending = {
 	/** Raw text of the unfinished line, `\r` already applied. */
@@ -75,6 +77,18 @@ export class ConsoleBuffer {
 		this.changes++;
 	}
 
+	/** An independent copy (lines are immutable and shared). */
+	clone(): ConsoleBuffer {
+		const copy = new ConsoleBuffer(this.maxLines);
+		copy.ring = [...this.ring];
+		copy.start = this.start;
+		copy.completedCount = this.completedCount;
+		copy.changes = this.changes;
+		copy.touches = this.touches;
+		copy.pending = {stdout: {...this.pending.stdout}, stderr: {...this.pending.stderr}};
+		return copy;
+	}
+
 	/** Forget the stream's unfinished line (it is about to be sent again, maybe rewritten). */
 	dropUnfinished(stream: ConsoleStream): void {
 		const state = this.pending[stream];
@@ -103,7 +117,7 @@ export class ConsoleBuffer {
 	}
 
 	private push(stream: ConsoleStream, raw: string): void {
-		const line: ConsoleLine = {text: cap(sanitizeLine(raw)), stream};
+		const line: ConsoleLine = {text: cap(raw), stream};
 		this.completedCount++;
 		if (this.ring.length < this.maxLines) {
 			this.ring.push(line);
@@ -155,17 +169,10 @@ export class ConsoleBuffer {
 		for (const stream of ['stdout', 'stderr'] as const) {
 			const state = this.pending[stream];
 			if (state.raw.length === 0) continue;
-			state.shown ??= {text: cap(sanitizeLine(state.raw)), stream};
+			state.shown ??= {text: cap(state.raw), stream};
 			live.push(state);
 		}
 		live.sort((a, b) => a.touched - b.touched);
 		return live.map(state => state.shown as ConsoleLine);
 	}
-}
-
-/** Console from a run's `files/output.log` (legacy runs, or when the log has no console records). */
-export function consoleFromOutputLog(text: string, maxLines?: number): ConsoleBuffer {
-	const buffer = new ConsoleBuffer(maxLines);
-	buffer.append('stdout', text);
-	return buffer;
 }

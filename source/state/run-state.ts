@@ -149,6 +149,30 @@ export function initialRunState(): RunState {
 	};
 }
 
+/**
+ * An independent copy of the state: what a paused view holds while reading goes on (the live
+ * state's stores keep growing in place). Immutable parts (run info, exit, console lines) are shared.
+ */
+export function cloneRunState(state: RunState): RunState {
+	return {
+		...state,
+		config: {...state.config},
+		recentSteps: [...state.recentSteps],
+		metrics: new Map([...state.metrics].map(([name, metric]) => [name, {...metric, series: metric.series.clone()}])),
+		axes: new Map([...state.axes].map(([name, axis]) => [name, axis.clone()])),
+		nonMonotonic: new Set(state.nonMonotonic),
+		declarations: [...state.declarations],
+		latestOther: new Map(state.latestOther),
+		summary: new Map([...state.summary].map(([key, entry]) => [key, {...entry}])),
+		stats: {...state.stats, time: state.stats.time.clone(), series: new Map([...state.stats.series].map(([key, series]) => [key, series.clone()]))},
+		console: state.console.clone(),
+		fileProblems: new Map(state.fileProblems),
+		integrity: {...state.integrity},
+		nonFinite: new Map([...state.nonFinite].map(([key, seen]) => [key, {...seen}])),
+		recent: new Map([...state.recent].map(([key, recent]) => [key, {values: [...recent.values], steps: [...recent.steps]}])),
+	};
+}
+
 /** Fold one event into the state; `now` is the caller's clock in ms. */
 export function reduceRun(state: RunState, event: RunEvent, now: number): RunState {
 	switch (event.type) {

@@ -60,6 +60,16 @@ function maxOf(a: number, b: number): number {
 }
 
 /** One metric against the run's history row index. */
+/** A copy of a store: its typed arrays copied, cached views dropped (they point into the old arrays). */
+function cloneStore<T extends object>(store: T): T {
+	const copy = Object.assign(Object.create(Object.getPrototypeOf(store)) as T, store);
+	for (const [key, value] of Object.entries(copy)) {
+		if (ArrayBuffer.isView(value)) (copy as Record<string, unknown>)[key] = (value as Float64Array).slice();
+	}
+	if ('views' in copy) (copy as {views: unknown}).views = null;
+	return copy;
+}
+
 export class Series {
 	readonly capacity: number;
 	private room: number;
@@ -156,6 +166,11 @@ export class Series {
 		this.gapArr[i] = finite ? 0 : 1;
 		this.tailPoints = 1;
 		return true;
+	}
+
+	/** An independent copy (a paused view holds one while the live series grows). */
+	clone(): Series {
+		return cloneStore(this);
 	}
 
 	private grow(): void {
@@ -318,6 +333,11 @@ export class AxisColumn {
 		this.xLastArr[i] = x;
 		this.tailPoints = 1;
 		return true;
+	}
+
+	/** An independent copy. */
+	clone(): AxisColumn {
+		return cloneStore(this);
 	}
 
 	private grow(): void {

@@ -13,7 +13,6 @@ export const SMOOTHING_STEPS = [0, 0.6, 0.9, 0.99] as const;
 export type UiState = {
 	panel: Panel;
 	help: boolean;
-	paused: boolean;
 	/** The chosen x-axis name, or null for the run's default. */
 	xAxis: string | null;
 	/** Text being typed after `/` (metrics/summary filter or console search); null when not typing. */
@@ -48,7 +47,6 @@ export function initialUiState(): UiState {
 	return {
 		panel: 'metrics',
 		help: false,
-		paused: false,
 		xAxis: null,
 		input: null,
 		filter: '',
@@ -67,14 +65,23 @@ export function initialUiState(): UiState {
 	};
 }
 
-/** Context the reducer needs from the screen: how many charts fit a page, the x-axis choices. */
+/** Where a key moves the chart selection: arrows, paging and first/last. */
+export type Direction = 'up' | 'down' | 'left' | 'right' | 'pageUp' | 'pageDown' | 'top' | 'bottom';
+
+/**
+ * What the reducer needs from the screen that is drawn (the view's screen model provides it):
+ * the chart grid's moves, the panels shown, the rows of a page, the x-axis choices.
+ */
 export type UiContext = {
 	metricCount: number;
-	chartsPerPage: number;
+	/** The chart an arrow or paging key selects from `index`, on the grid that is drawn. */
+	moveChart: (index: number, direction: Direction) => number;
+	/** Panels on screen, in Tab order. */
+	panels: readonly Panel[];
 	xAxes: readonly string[];
 	currentXAxis: string;
-	/** Rows visible in the focused scrollable panel. */
-	pageRows: number;
+	/** Rows visible in each scrollable panel (and the runs list). */
+	pageRows: Readonly<Record<Panel | 'runs', number>>;
 	/** Run dirs in the runs list, in list order (empty when PATH was a single run). */
 	runDirs: readonly string[];
 };
@@ -83,32 +90,25 @@ export type UiContext = {
 export function reduceUi(ui: UiState, action: Action, context: UiContext): UiState {
 	if (ui.help && action !== 'quit') return action === 'help' || action === 'escape' ? {...ui, help: false} : ui;
 	if (ui.runsOpen) return reduceRunsList(ui, action, context);
-	const step = (delta: number) => moveIn(ui, delta, context);
 	switch (action) {
 		case 'help':
 			return {...ui, help: true};
-		case 'pause':
-			return {...ui, paused: !ui.paused};
 		case 'nextPanel':
-			return {...ui, panel: PANELS[(PANELS.indexOf(ui.panel) + 1) % PANELS.length]};
-		case 'prevPanel':
-			return {...ui, panel: PANELS[(PANELS.indexOf(ui.panel) + PANELS.length - 1) % PANELS.length]};
+		case 'prevPanel': {
+			const panels = context.panels.length > 0 ? context.panels : PANELS;
+			const at = Math.max(0, panels.indexOf(ui.panel));
+			const next = panels[(at + (action === 'nextPanel' ? 1 : panels.length - 1)) % panels.length];
+			return {...ui, panel: next};
+		}
 		case 'up':
-			return step(ui.panel === 'metrics' ? -gridColumns(context) : -1);
 		case 'down':
-			return step(ui.panel === 'metrics' ? gridColumns(context) : 1);
 		case 'left':
-			return ui.panel === 'metrics' ? step(-1) : ui;
 		case 'right':
-			return ui.panel === 'metrics' ? step(1) : ui;
 		case 'pageUp':
-			return step(ui.panel === 'metrics' ? -context.chartsPerPage : -context.pageRows);
 		case 'pageDown':
-			return step(ui.panel === 'metrics' ? context.chartsPerPage : context.pageRows);
 		case 'top':
-			return step(-Number.MAX_SAFE_INTEGER);
 		case 'bottom':
-			return step(Number.MAX_SAFE_INTEGER);
+			return move(ui, action, context);
 		case 'filter':
 			return {...ui, input: {target: ui.panel === 'console' ? 'search' : 'filter', text: ui.panel === 'console' ? ui.search : ui.filter}};
 		case 'xAxis': {
@@ -140,7 +140,8 @@ export function reduceUi(ui: UiState, action: Action, context: UiContext): UiSta
 			return ui;
 		case 'quit':
 		case 'backToRun':
-			return ui; // handled by the app
+		case 'pause':
+			return ui; // commands for the session, sent by the app
 	}
 }
 
@@ -154,9 +155,9 @@ function reduceRunsList(ui: UiState, action: Action, context: UiContext): UiStat
 		case 'down':
 			return move(1);
 		case 'pageUp':
-			return move(-context.pageRows);
+			return move(-context.pageRows.runs);
 		case 'pageDown':
-			return move(context.pageRows);
+			return move(context.pageRows.runs);
 		case 'top':
 			return move(-Number.MAX_SAFE_INTEGER);
 		case 'bottom':
@@ -191,15 +192,13 @@ export function reduceUiInput(ui: UiState, input: string, key: {return?: boolean
 	return ui;
 }
 
-function gridColumns(context: UiContext): number {
-	return Math.max(1, Math.round(Math.sqrt(context.chartsPerPage)));
-}
-
-function moveIn(ui: UiState, delta: number, context: UiContext): UiState {
-	const clamp = (value: number, max: number) => Math.max(0, Math.min(max, value));
+/** Arrows and paging: over the chart grid in the metrics panel, else scrolling the panel. */
+function move(ui: UiState, direction: Direction, context: UiContext): UiState {
+	if (ui.panel === 'metrics') return {...ui, selected: context.moveChart(Math.min(ui.selected, Math.max(0, context.metricCount - 1)), direction)};
+	const page = context.pageRows[ui.panel];
+	const delta = {up: -1, down: 1, left: 0, right: 0, pageUp: -page, pageDown: page, top: -Number.MAX_SAFE_INTEGER, bottom: Number.MAX_SAFE_INTEGER}[direction];
+	if (delta === 0) return ui;
 	switch (ui.panel) {
-		case 'metrics':
-			return {...ui, selected: clamp(ui.selected + delta, Math.max(0, context.metricCount - 1))};
 		case 'summary':
 			return {...ui, summaryScroll: Math.max(0, ui.summaryScroll + delta)};
 		case 'console':
@@ -207,6 +206,8 @@ function moveIn(ui: UiState, delta: number, context: UiContext): UiState {
 			return {...ui, consoleScroll: Math.max(0, ui.consoleScroll - delta)};
 		case 'system':
 			return {...ui, systemScroll: Math.max(0, ui.systemScroll + delta)};
+		default:
+			return ui;
 	}
 }
 

@@ -1,28 +1,29 @@
-import React, {useEffect, useRef, useState} from 'react';
-import {Box, useApp, useInput, useStdin, useStdout, type Key} from 'ink';
+import React, {useEffect, useMemo, useRef, useState} from 'react';
+import {useStdin, useStdout, useInput, type Key} from 'ink';
 import {actionFor, splitKeys} from '../keymap.js';
-import type {LiveSnapshot} from '../modes/session.js';
+import type {ChangeKind, SessionCommand, Snapshot} from '../state/snapshot.js';
 import {initialUiState, reduceUi, reduceUiInput, type UiState} from '../state/ui-state.js';
-import {Dashboard} from './Dashboard.js';
-import {dashboardContext} from '../view/dashboard-model.js';
+import type {PaintMode} from '../view/line.js';
+import {navigation, ScreenBuilder} from '../view/screen.js';
+import {Screen} from './Screen.js';
 
 export type AppProps = {
-	/** Reads the live state; called on every tick. */
-	snapshot: () => LiveSnapshot;
-	/** Switch back to the previous run (after following a new one). */
-	onBack: () => void;
-	/** Open another run of the folder (Enter in the runs list). */
-	onOpenRun?: (runDir: string) => void;
-	color: boolean;
+	/** Reads the session's current snapshot (no side effects). */
+	snapshot: () => Snapshot;
+	/** Quit, back, open a run, pause: handed to the session. */
+	onCommand: (command: SessionCommand) => void;
+	paint: Exclude<PaintMode, 'plain'>;
 	/**
 	 * Tells the app when the data changed, so frames follow changes instead of a polling tick.
 	 * Without it (tests) the app polls `snapshot` every `tickMs`.
 	 */
-	subscribe?: (listener: (kind: 'run' | 'host') => void) => () => void;
+	subscribe?: (listener: (kind: ChangeKind) => void) => () => void;
 	/** Ms between state checks when there is no `subscribe`; a frame is drawn only when something changed. */
 	tickMs?: number;
 	/** Fixed size (tests); otherwise the terminal's, following resizes. */
 	size?: {columns: number; rows: number};
+	/** Called on a terminal resize, before the frame at the new size (the dashboard clears the screen). */
+	onResize?: () => void;
 };
 
 const NO_KEY: Key = {
@@ -49,33 +50,37 @@ const NO_KEY: Key = {
 };
 
 /** Terminal size, following resizes (Ink 6 re-lays out on resize but does not re-render components). */
-function useTerminalSize(fixed?: {columns: number; rows: number}) {
+function useTerminalSize(fixed: {columns: number; rows: number} | undefined, onResize: (() => void) | undefined) {
 	const {stdout} = useStdout();
 	const read = () => fixed ?? {columns: stdout.columns || 80, rows: stdout.rows || 24};
 	const [size, setSize] = useState(read);
 	useEffect(() => {
 		if (fixed) return;
-		const onResize = () => setSize(read());
-		stdout.on('resize', onResize);
-		return () => {
-			stdout.off('resize', onResize);
+		const changed = () => {
+			onResize?.();
+			setSize(read());
 		};
-	}, [stdout, fixed]);
+		stdout.on('resize', changed);
+		return () => {
+			stdout.off('resize', changed);
+		};
+	}, [stdout, fixed, onResize]);
 	return size;
 }
 
-/** The live dashboard: owns the UI state, polls the session on a tick, routes keys. */
-/** Least time between two frames while run data streams in (a full frame costs 10-40 ms of CPU). */
+/** Least time between two frames while run data streams in. */
 export const MIN_FRAME_MS = 200;
 /** Least time between frames caused only by live host samples. */
 export const HOST_FRAME_MS = 1000;
 /** Wait this long after a change before drawing, so a burst of records makes one frame. */
 const BATCH_MS = 16;
 
-export function App({snapshot, onBack, onOpenRun, subscribe, color, tickMs = 250, size: fixedSize}: AppProps) {
-	const {exit} = useApp();
+type Frame = {snap: Snapshot; version: number; now: number; pulse: number};
+
+/** The live dashboard: owns the UI state, draws the screen model, routes keys. */
+export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: fixedSize, onResize}: AppProps) {
 	const {isRawModeSupported} = useStdin();
-	const size = useTerminalSize(fixedSize);
+	const size = useTerminalSize(fixedSize, onResize);
 	const [ui, setUi] = useState<UiState>(initialUiState);
 	// Keys can arrive faster than frames: each one must see the state the previous one left.
 	const uiRef = useRef(ui);
@@ -83,7 +88,9 @@ export function App({snapshot, onBack, onOpenRun, subscribe, color, tickMs = 250
 		uiRef.current = next;
 		setUi(next);
 	};
-	const [frame, setFrame] = useState(() => ({snap: snapshot(), version: -1, now: Date.now(), pulse: 0}));
+	const [frame, setFrame] = useState<Frame>(() => ({snap: snapshot(), version: -1, now: Date.now(), pulse: 0}));
+	const frameRef = useRef(frame);
+	frameRef.current = frame;
 
 	useEffect(() => {
 		let lastDraw = 0;
@@ -95,17 +102,17 @@ export function App({snapshot, onBack, onOpenRun, subscribe, color, tickMs = 250
 			setFrame(previous => {
 				const snap = snapshot();
 				const now = Date.now();
-				const live = snap.run.exit === null;
+				const live = snap.run.exit === null && snap.paused === null;
 				// Redraw when data changed, or once a second so "last row Ns ago" and the live mark move.
 				const secondPassed = Math.floor(now / 1000) !== Math.floor(previous.now / 1000);
 				if (snap.version === previous.version && !(live && secondPassed)) return previous;
 				lastDraw = now;
-				return {snap, version: snap.version, now, pulse: previous.pulse + (secondPassed ? 1 : 0)};
+				return {snap, version: snap.version, now, pulse: previous.pulse + (secondPassed && live ? 1 : 0)};
 			});
 		};
 		// Frames follow changes, throttled: run data at most every MIN_FRAME_MS, host-only changes
 		// at most every HOST_FRAME_MS; an earlier deadline replaces a later one.
-		const schedule = (kind: 'run' | 'host') => {
+		const schedule = (kind: ChangeKind) => {
 			const now = Date.now();
 			const at = Math.max(now + BATCH_MS, lastDraw + (kind === 'run' ? MIN_FRAME_MS : HOST_FRAME_MS));
 			if (pending && at >= pendingAt) return;
@@ -123,38 +130,33 @@ export function App({snapshot, onBack, onOpenRun, subscribe, color, tickMs = 250
 		};
 	}, [snapshot, subscribe, tickMs]);
 
-	// While paused the last frame's data stays on screen (sources keep reading in the background).
-	const [frozen, setFrozen] = useState<typeof frame | null>(null);
-	useEffect(() => {
-		setFrozen(ui.paused ? frame : null);
-	}, [ui.paused]);
-	const shown = frozen ?? frame;
-
-	const shownRef = useRef(shown);
-	shownRef.current = shown;
+	const builder = useRef<ScreenBuilder | null>(null);
+	builder.current ??= new ScreenBuilder();
+	const screen = useMemo(
+		() => builder.current!.build({snap: frame.snap, ui, columns: size.columns, rows: size.rows, now: frame.now, pulse: frame.pulse}),
+		[frame, ui, size.columns, size.rows],
+	);
+	const lines = useMemo(() => screen.lines.map(line => line.paint(paint)), [screen, paint]);
 
 	const handleKey = (input: string, key: Key) => {
-			const current = uiRef.current;
-			if (current.input) {
-				if (key.ctrl && input === 'c') exit();
-				else update(reduceUiInput(current, input, key));
-				return;
-			}
-			const action = actionFor(input, key);
-			if (action === null) return;
-			if (action === 'quit') {
-				exit();
-				return;
-			}
-			if (action === 'backToRun') {
-				onBack();
-				return;
-			}
-			if (current.runsOpen && action === 'focus') {
-				const dir = shownRef.current.snap.runs?.[current.runCursor]?.listing.runDir;
-				if (dir) onOpenRun?.(dir);
-			}
-			update(reduceUi(current, action, dashboardContext(shownRef.current.snap, current, size)));
+		const current = uiRef.current;
+		if (current.input) {
+			if (key.ctrl && input === 'c') onCommand({type: 'quit'});
+			else update(reduceUiInput(current, input, key));
+			return;
+		}
+		const action = actionFor(input, key);
+		if (action === null) return;
+		if (action === 'quit') return onCommand({type: 'quit'});
+		if (action === 'backToRun') return onCommand({type: 'back'});
+		if (action === 'pause') return onCommand({type: 'pause'});
+		const shown = frameRef.current;
+		if (current.runsOpen && action === 'focus') {
+			const dir = shown.snap.runs?.[current.runCursor]?.runDir;
+			if (dir) onCommand({type: 'openRun', runDir: dir});
+		}
+		const nav = navigation({snap: shown.snap, ui: current, columns: size.columns, rows: size.rows, now: shown.now, pulse: shown.pulse});
+		update(reduceUi(current, action, nav));
 	};
 
 	useInput(
@@ -167,9 +169,5 @@ export function App({snapshot, onBack, onOpenRun, subscribe, color, tickMs = 250
 		{isActive: isRawModeSupported === true},
 	);
 
-	return (
-		<Box width={size.columns} height={Math.max(1, size.rows - 1)} flexDirection="column">
-			<Dashboard snap={shown.snap} ui={ui} columns={size.columns} rows={size.rows} color={color} now={shown.now} pulse={shown.pulse} />
-		</Box>
-	);
+	return <Screen lines={lines} />;
 }

@@ -5,10 +5,11 @@
  * Pipeline: buckets → per-column min/max/line value by x (spikes survive as the column max) → y
  * rows → asciichart draws the line from integer rows (so its rounding and height quirks cannot
  * bite) → we blank gap columns, add the faint min/max envelope, our own y labels and x labels, and
- * colour runs of cells (one escape per run, not per cell).
+ * style runs of cells (one span per run, not per cell).
  */
 import * as asciichart from 'asciichart';
 import type {AxisColumn, Series} from '../state/series.js';
+import {fitLine, type Color, type Line, type Span, type Style} from './line.js';
 import {formatClock, formatDuration, formatExponent, formatNumber, formatSI} from './format.js';
 import {emaSmooth, MAX_SMOOTHING} from './smoothing.js';
 
@@ -26,12 +27,10 @@ export type ChartOptions = {
 	smoothing?: number;
 	/** Log10 y axis; non-positive values become gaps. Labels stay in real units. */
 	logScale?: boolean;
-	/** Allow ANSI colours; false gives plain text. */
-	color?: boolean;
 	/** Fixed x range (for aligned charts); default: the data's range. */
 	xRange?: readonly [number, number];
-	/** ANSI SGR sequence for the line (default cyan). */
-	lineColor?: string;
+	/** Colour of the line (default cyan). */
+	lineColor?: Color;
 };
 
 /** One chart column: min/max over its finite values, the last one, and their mean (the line). */
@@ -394,9 +393,17 @@ function xAxisLine(indent: number, plotWidth: number, x0: number, x1: number, ki
 // ---------------------------------------------------------------------------------------------
 // Chart
 
-const RESET_FG = '\x1b[39m';
-const DIM = '\x1b[90m';
-const DEFAULT_LINE_COLOR = '\x1b[36m';
+const FAINT: Style = {color: 'gray'};
+const LINE_STYLES: Record<Color, Style> = {
+	red: {color: 'red'},
+	green: {color: 'green'},
+	yellow: {color: 'yellow'},
+	blue: {color: 'blue'},
+	magenta: {color: 'magenta'},
+	cyan: {color: 'cyan'},
+	white: {color: 'white'},
+	gray: {color: 'gray'},
+};
 const ENVELOPE = '·';
 const SPACE = 32;
 
@@ -410,16 +417,17 @@ function blankLines(height: number): string[] {
 }
 
 /** For tiny panels: a sparkline and the last value on the first line. */
-function tinyChart(opts: ChartOptions, width: number, height: number): string[] {
+function tinyChart(opts: ChartOptions, width: number, height: number): Line[] {
 	const lines = blankLines(height);
-	if (height === 0 || width === 0) return lines;
-	const value = formatNumber(opts.series.last, 8);
-	if (width >= value.length + 4) {
-		lines[0] = `${sparkline(opts.series, opts.axis, width - value.length - 1, opts.xRange)} ${value}`;
-	} else {
-		lines[0] = sparkline(opts.series, opts.axis, width, opts.xRange);
+	if (height > 0 && width > 0) {
+		const value = formatNumber(opts.series.last, 8);
+		if (width >= value.length + 4) {
+			lines[0] = `${sparkline(opts.series, opts.axis, width - value.length - 1, opts.xRange)} ${value}`;
+		} else {
+			lines[0] = sparkline(opts.series, opts.axis, width, opts.xRange);
+		}
 	}
-	return lines;
+	return lines.map(line => fitLine([line], width));
 }
 
 /** Everything drawChart needs for one label width. */
@@ -515,7 +523,7 @@ function layout(
  * included; the last line holds the x labels). Never throws on NaN/Inf/empty/flat input: columns
  * without finite data are blank, never drawn as 0.
  */
-export function renderChart(opts: ChartOptions): string[] {
+export function renderChart(opts: ChartOptions): Line[] {
 	const width = Number.isFinite(opts.width) ? Math.max(0, Math.floor(opts.width)) : 0;
 	const height = Number.isFinite(opts.height) ? Math.max(0, Math.floor(opts.height)) : 0;
 	if (height < 3 || width < 12) return tinyChart(opts, width, height);
@@ -529,10 +537,10 @@ export function renderChart(opts: ChartOptions): string[] {
 	let plan = layout(opts, smooth, width, height, guess, budget);
 	if (!plan.empty && plan.longest !== plan.labelWidth) plan = layout(opts, smooth, width, height, plan.longest, budget);
 	if (plan.empty) return emptyChart(opts, plan, height, width);
-	return drawChart(opts, plan);
+	return drawChart(opts, plan, width);
 }
 
-function emptyChart(opts: ChartOptions, plan: Layout, height: number, width: number): string[] {
+function emptyChart(opts: ChartOptions, plan: Layout, height: number, width: number): Line[] {
 	const lines = blankLines(height);
 	const s = opts.series;
 	const message =
@@ -545,10 +553,10 @@ function emptyChart(opts: ChartOptions, plan: Layout, height: number, width: num
 					: 'no data in range';
 	lines[Math.floor((plan.plotRows - 1) / 2)] = `${' '.repeat(plan.labelWidth + 1)}${message}`.slice(0, width).trimEnd();
 	lines[height - 1] = xAxisLine(plan.labelWidth + 1, plan.plotWidth, plan.cols.x0, plan.cols.x1, opts.xKind);
-	return lines;
+	return lines.map(line => fitLine([line], width));
 }
 
-function drawChart(opts: ChartOptions, plan: Layout): string[] {
+function drawChart(opts: ChartOptions, plan: Layout, width: number): Line[] {
 	const {cols, drawn, lo, hi, labelWidth, plotWidth: w, plotRows} = plan;
 	const middle = Math.round((plotRows - 1) / 2);
 	const rowOf = plan.flat
@@ -606,42 +614,34 @@ function drawChart(opts: ChartOptions, plan: Layout): string[] {
 
 	const labelAt = new Array<string>(plotRows).fill('');
 	plan.labelRows.forEach((row, j) => (labelAt[row] = plan.texts[j] ?? ''));
-	const color = opts.color === true;
-	const lineColor = opts.lineColor ?? DEFAULT_LINE_COLOR;
-	const out: string[] = [];
+	const lineStyle = LINE_STYLES[opts.lineColor ?? 'cyan'];
+	const styleOf = (cls: number): Style | undefined => (cls === LINE ? lineStyle : cls === BAND ? FAINT : undefined);
+	const out: Line[] = [];
 	for (let r = 0; r < plotRows; r++) {
-		const label = labelAt[r].padStart(labelWidth).slice(0, labelWidth);
-		const axis = labelAt[r] ? '┤' : '│';
-		let line = color ? `${label}${DIM}${axis}${RESET_FG}` : label + axis;
+		const spans: Span[] = [{text: labelAt[r].padStart(labelWidth).slice(0, labelWidth)}, {text: labelAt[r] ? '┤' : '│', style: FAINT}];
 		const rowStart = r * w;
-		if (!color) {
-			out.push(line + String.fromCharCode.apply(null, cells.subarray(rowStart, rowStart + w) as unknown as number[]));
-			continue;
-		}
-		// One escape per run of a class, not per cell; spaces take no colour, so they never switch.
+		// One span per run of a class, not per cell; spaces take no style, so they never split a run.
 		let current = PLAIN;
 		let runStart = 0;
 		for (let c = 0; c < w; c++) {
 			const k = rowStart + c;
 			const cls = classes[k];
 			if (cls === current || cells[k] === SPACE) continue;
-			line += String.fromCharCode.apply(null, cells.subarray(rowStart + runStart, k) as unknown as number[]);
-			line += cls === LINE ? lineColor : cls === BAND ? DIM : RESET_FG;
+			if (c > runStart) spans.push({text: String.fromCharCode.apply(null, cells.subarray(rowStart + runStart, k) as unknown as number[]), style: styleOf(current)});
 			current = cls;
 			runStart = c;
 		}
-		line += String.fromCharCode.apply(null, cells.subarray(rowStart + runStart, rowStart + w) as unknown as number[]);
-		if (current !== PLAIN) line += RESET_FG;
-		out.push(line);
+		spans.push({text: String.fromCharCode.apply(null, cells.subarray(rowStart + runStart, rowStart + w) as unknown as number[]), style: styleOf(current)});
+		out.push(fitLine(spans, width));
 	}
-	out.push(xAxisLine(labelWidth + 1, w, cols.x0, cols.x1, opts.xKind));
+	out.push(fitLine([xAxisLine(labelWidth + 1, w, cols.x0, cols.x1, opts.xKind)], width));
 	return out;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Memo
 
-type MemoEntry = {key: string; lines: string[]};
+type MemoEntry = {key: string; lines: Line[]};
 const memo = new WeakMap<object, MemoEntry[]>();
 const axisIds = new WeakMap<AxisColumn, number>();
 let nextAxisId = 1;
@@ -661,7 +661,7 @@ function axisKey(axis: AxisColumn | null): string {
  * renderChart, memoized per series on (data version, axis version, size, options): a chart whose
  * data and size did not change is returned as the same array without re-rendering.
  */
-export function memoChart(opts: ChartOptions): string[] {
+export function memoChart(opts: ChartOptions): Line[] {
 	const s = opts.series;
 	const key = [
 		s.count,
@@ -672,7 +672,6 @@ export function memoChart(opts: ChartOptions): string[] {
 		opts.height,
 		opts.smoothing ?? 0,
 		opts.logScale === true,
-		opts.color === true,
 		opts.xRange ? `${opts.xRange[0]},${opts.xRange[1]}` : '',
 		opts.lineColor ?? '',
 	].join('|');

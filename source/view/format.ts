@@ -4,7 +4,7 @@
  */
 import stringWidth from 'string-width';
 import type {Value} from '../decode/run-events.js';
-import {sanitizeLine} from './sanitize.js';
+import {isNarrowText, sanitizeLine} from './sanitize.js';
 
 const SI_PREFIXES = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
 
@@ -156,20 +156,24 @@ export function formatValue(v: Value): string {
 	return `{${keys} ${keys === 1 ? 'key' : 'keys'}}`;
 }
 
-// Printable ASCII only: width equals length, no segmentation needed.
-const PLAIN_ASCII = /^[\x20-\x7e]*$/;
-
 let segmenter: Intl.Segmenter | null = null;
 
-/** Terminal columns taken by plain (already sanitized) text. */
+/** Terminal columns the text takes on screen (measured after sanitizing, as it will be drawn). */
 export function textWidth(text: string): number {
-	return PLAIN_ASCII.test(text) ? text.length : stringWidth(text);
+	if (isNarrowText(text)) return text.length;
+	const clean = sanitizeLine(text);
+	return isNarrowText(clean) ? clean.length : stringWidth(clean);
 }
 
-/** Cut text to at most `width` columns, ending with `…` when cut; never splits a character. */
-export function truncate(text: string, width: number): string {
+/**
+ * The text sanitized (as it will be drawn) and cut to at most `width` columns, ending with `…`
+ * when cut; never splits a character.
+ */
+export function truncate(raw: string, width: number): string {
 	if (width <= 0) return '';
-	if (PLAIN_ASCII.test(text)) return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+	if (isNarrowText(raw)) return raw.length <= width ? raw : `${raw.slice(0, width - 1)}…`;
+	const text = sanitizeLine(raw);
+	if (isNarrowText(text)) return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 	if (stringWidth(text) <= width) return text;
 	segmenter ??= new Intl.Segmenter();
 	let out = '';
@@ -195,4 +199,100 @@ export function padStart(text: string, width: number): string {
 	if (width <= 0) return '';
 	const cut = truncate(text, width);
 	return ' '.repeat(Math.max(0, width - textWidth(cut))) + cut;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host panels: compact units, percentages, block sparklines.
+
+const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/** One block character for `value` on a 0..max scale; a space when the value is unknown. */
+export function block(value: number | null | undefined, max = 100): string {
+	if (value === null || value === undefined || !Number.isFinite(value) || !(max > 0)) return ' ';
+	const level = Math.round((Math.min(max, Math.max(0, value)) / max) * (BLOCKS.length - 1));
+	return BLOCKS[level]!;
+}
+
+/**
+ * The last `width` values as block characters, right-aligned (padded with spaces on the left
+ * while history is short). Unknown values are gaps. `max` defaults to 100 (percent); pass
+ * 'auto' to scale to the largest value shown (rates).
+ */
+export function blockSparkline(values: ReadonlyArray<number | null>, width: number, max: number | 'auto' = 100): string {
+	if (width <= 0) return '';
+	const shown = values.slice(-width);
+	let top = typeof max === 'number' ? max : 0;
+	if (max === 'auto') for (const v of shown) if (v !== null && v > top) top = v;
+	return ' '.repeat(width - shown.length) + shown.map(v => (top > 0 ? block(v, top) : block(v === null ? null : 0))).join('');
+}
+
+const SHORT_UNITS = ['B', 'K', 'M', 'G', 'T', 'P'];
+
+/** Bytes in binary units with one letter, for tight columns: 512B, 1.5K, 20M, 79.6G; N/A when unknown. */
+export function formatBytesShort(bytes: number | null): string {
+	if (bytes === null || !Number.isFinite(bytes)) return 'N/A';
+	let value = Math.max(0, bytes);
+	let unit = 0;
+	while (value >= 1024 && unit < SHORT_UNITS.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+	if (unit === 0) return `${Math.round(value)}B`;
+	return `${value < 100 ? value.toFixed(1) : Math.round(value)}${SHORT_UNITS[unit]}`;
+}
+
+/** A byte rate in short units: 1.2M/s; "…" while the first difference is not known yet. */
+export function formatRateShort(bytesPerSec: number | null): string {
+	return bytesPerSec === null ? '…' : `${formatBytesShort(bytesPerSec)}/s`;
+}
+
+/** "used/total" with the total's unit: 19.7/79.6G. */
+export function formatUsedTotal(used: number | null, total: number | null): string {
+	if (used === null && total === null) return 'N/A';
+	if (total === null) return formatBytesShort(used);
+	const t = formatBytesShort(total);
+	const unit = t.replace(/[\d.]/g, '');
+	const scale = 1024 ** Math.max(0, SHORT_UNITS.indexOf(unit));
+	const u = used === null ? 'N/A' : (used / scale).toFixed(used / scale < 100 ? 1 : 0);
+	return `${u}/${t}`;
+}
+
+/** A percentage as a 4-wide right-aligned field: " 97%", "100%", " N/A". */
+export function formatPct(value: number | null): string {
+	return value === null ? ' N/A' : `${Math.round(value)}%`.padStart(4);
+}
+
+/** GPU model without vendor and memory-type noise: "NVIDIA H100 80GB HBM3" → "H100 80GB". */
+export function shortGpuName(name: string): string {
+	const short = name
+		.replace(/^NVIDIA\s+/i, '')
+		.replace(/^(GeForce|Tesla|Quadro)\s+/i, '')
+		.replace(/\s+(HBM\w*|GDDR\w*)$/i, '')
+		.trim();
+	return short || name;
+}
+
+/**
+ * Word-wraps `text` into at most `maxLines` lines of `width` columns; the last line ends with "…"
+ * when text is left over. Words longer than a line are cut.
+ */
+export function wrapWords(text: string, width: number, maxLines: number): string[] {
+	if (width <= 0 || maxLines <= 0) return [];
+	const lines: string[] = [];
+	let line = '';
+	const words = text.split(/\s+/).filter(Boolean);
+	for (let i = 0; i < words.length; i++) {
+		const word = words[i]!;
+		const next = line ? `${line} ${word}` : word;
+		if (textWidth(next) <= width) {
+			line = next;
+			continue;
+		}
+		if (line) lines.push(line);
+		line = textWidth(word) > width ? truncate(word, width) : word;
+		if (lines.length === maxLines) return [...lines.slice(0, -1), truncate(`${lines[maxLines - 1]} ${words.slice(i).join(' ')}`, width)];
+	}
+	if (line) lines.push(line);
+	if (lines.length > maxLines) return [...lines.slice(0, maxLines - 1), truncate(lines.slice(maxLines - 1).join(' '), width)];
+	return lines;
 }

@@ -1,67 +1,62 @@
 /**
- * Pure layout: panel sizes from the terminal size. Panels get exact widths and heights, so the
- * frame is never taller than the terminal (kept one row short: Ink ≤6.8 clears the whole screen,
- * scrollback included, on every frame that reaches the last row).
+ * Pure layout: panel rectangles from the terminal size. Panels get exact rectangles, so the frame
+ * is never taller than the terminal (kept one row short: Ink ≤6.8 clears the whole screen,
+ * scrollback included, on every frame that reaches the last row) nor wider.
  */
 
-export type Size = {width: number; height: number};
+/** A panel's place on the screen, in columns and rows from the top-left corner. */
+export type Rect = {x: number; y: number; width: number; height: number};
 
 export type Layout =
 	| {
 			mode: 'full';
-			root: Size;
-			header: Size;
-			metrics: Size;
-			system: Size;
-			console: Size;
-			summary: Size;
-			footer: Size;
+			root: Rect;
+			header: Rect;
+			metrics: Rect;
+			system: Rect;
+			console: Rect;
+			summary: Rect;
+			footer: Rect;
 	  }
-	| {mode: 'compact'; root: Size};
+	/** Under 80x24: a header line, the GPU line, one sparkline line per metric, a footer. */
+	| {mode: 'compact'; root: Rect}
+	/** Under 20x6: state and step only, cut to fit. */
+	| {mode: 'tiny'; root: Rect};
 
 /** Terminals smaller than this get the one-line-per-metric compact view. */
 export const FULL_MIN = {columns: 80, rows: 24};
+/** Terminals smaller than this get only the run's state and step. */
+export const COMPACT_MIN = {columns: 20, rows: 6};
+
+/** The root: the whole width, one row less than the terminal (at least one line). */
+export function rootRect(columns: number, rows: number): Rect {
+	return {x: 0, y: 0, width: Math.max(1, Math.floor(columns)), height: Math.max(1, Math.floor(rows) - 1)};
+}
 
 /** Lay out the dashboard for a terminal of `columns` x `rows`. */
 export function computeLayout(columns: number, rows: number): Layout {
-	const width = Math.max(20, Math.floor(columns));
-	const height = Math.max(5, Math.floor(rows) - 1);
-	if (columns < FULL_MIN.columns || rows < FULL_MIN.rows) return {mode: 'compact', root: {width, height}};
-
-	const header = {width, height: 2};
-	const footer = {width, height: 1};
+	const root = rootRect(columns, rows);
+	if (columns < COMPACT_MIN.columns || rows < COMPACT_MIN.rows) return {mode: 'tiny', root};
+	if (columns < FULL_MIN.columns || rows < FULL_MIN.rows) return {mode: 'compact', root};
+	const {width, height} = root;
+	const header: Rect = {x: 0, y: 0, width, height: 2};
+	const footer: Rect = {x: 0, y: height - 1, width, height: 1};
 	const body = height - header.height - footer.height;
 	const bottom = Math.max(7, Math.floor(body * 0.34));
 	const top = body - bottom;
 	const systemWidth = Math.min(64, Math.max(30, Math.round(width * 0.3)));
 	const consoleWidth = Math.round(width * 0.58);
+	const topY = header.height;
+	const bottomY = topY + top;
 	return {
 		mode: 'full',
-		root: {width, height},
+		root,
 		header,
-		metrics: {width: width - systemWidth, height: top},
-		system: {width: systemWidth, height: top},
-		console: {width: consoleWidth, height: bottom},
-		summary: {width: width - consoleWidth, height: bottom},
+		metrics: {x: 0, y: topY, width: width - systemWidth, height: top},
+		system: {x: width - systemWidth, y: topY, width: systemWidth, height: top},
+		// One blank column between the console and the summary.
+		console: {x: 0, y: bottomY, width: consoleWidth - 1, height: bottom},
+		summary: {x: consoleWidth, y: bottomY, width: width - consoleWidth, height: bottom},
 		footer,
 	};
-}
-
-/** Chart grid inside a metrics panel of `size`: columns, rows and each chart's size. */
-export function chartGrid(size: Size, count: number): {columns: number; rows: number; chartWidth: number; chartHeight: number} {
-	// Smallest chart worth drawing: ~30 columns, and 6 plot rows (4 in a short panel, so that a
-	// small pane still shows two charts rather than one).
-	const minWidth = 30;
-	const minHeight = size.height < 16 ? 6 : 8;
-	const maxColumns = Math.max(1, Math.floor(size.width / minWidth));
-	const maxRows = Math.max(1, Math.floor(size.height / minHeight));
-	let columns = Math.min(maxColumns, Math.max(1, Math.ceil(Math.sqrt(count * (size.width / size.height / 3)))));
-	let rows = Math.min(maxRows, Math.max(1, Math.ceil(count / columns)));
-	// Use spare width when a single row is enough.
-	if (rows === 1) columns = Math.min(maxColumns, Math.max(1, count));
-	if (count === 0) {
-		columns = 1;
-		rows = 1;
-	}
-	return {columns, rows, chartWidth: Math.floor(size.width / columns), chartHeight: Math.floor(size.height / rows)};
 }

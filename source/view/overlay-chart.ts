@@ -6,15 +6,36 @@ import * as asciichart from 'asciichart';
 import type {AxisColumn, Series} from '../state/series.js';
 import {columnsOf, tickLabels} from './chart.js';
 import {formatClock, formatDuration, formatNumber} from './format.js';
-import {sanitize} from './sanitize.js';
+import {fitLine, type Color, type Line, type Span, type Style} from './line.js';
 
 /** One run's line in an overlay chart. */
 export type OverlayLine = {label: string; series: Series; axis: AxisColumn | null};
 
-/** Colours per run, in order; the legend repeats them. */
-export const OVERLAY_COLORS = [asciichart.cyan, asciichart.yellow, asciichart.magenta, asciichart.green, asciichart.red, asciichart.blue, asciichart.white];
-const MARKS = ['●', '▲', '■', '◆', '✚', '✱', '○'];
-const RESET = '\u001B[0m';
+/** Colours per run, in order; the legend and the runs list repeat them. */
+export const OVERLAY_COLORS: readonly Color[] = ['cyan', 'yellow', 'magenta', 'green', 'red', 'blue', 'white'];
+const MARKS = ['●', '▲', '■', '◆', '+', '*', '○'];
+const ASCIICHART_COLOR: Record<Color, string> = {
+	cyan: asciichart.cyan,
+	yellow: asciichart.yellow,
+	magenta: asciichart.magenta,
+	green: asciichart.green,
+	red: asciichart.red,
+	blue: asciichart.blue,
+	white: asciichart.white,
+	gray: asciichart.darkgray,
+};
+const STYLE_OF: Map<string, Style> = new Map(OVERLAY_COLORS.map(color => [ASCIICHART_COLOR[color], {color}]));
+
+/** asciichart's coloured row (its own SGR codes, nothing from the run) as styled spans. */
+function spansOfPlotRow(row: string): Span[] {
+	const spans: Span[] = [];
+	let style: Style | undefined;
+	for (const part of row.split(/(\u001B\[[\d;]*m)/)) {
+		if (part.startsWith('\u001B[')) style = STYLE_OF.get(part);
+		else if (part) spans.push({text: part, style});
+	}
+	return spans;
+}
 
 function xRangeOf(lines: readonly OverlayLine[]): [number, number] | null {
 	let lo = Infinity;
@@ -37,21 +58,27 @@ function xText(x: number, kind: 'step' | 'duration' | 'clock' | 'number'): strin
 }
 
 /**
- * Exactly `height` lines of at most `width` columns: a legend, the chart, the x labels.
+ * Exactly `height` lines of `width` columns: a legend, the chart, the x labels.
  * Gaps inside a run's line are bridged (asciichart cannot draw holes); a run that ended early
  * stops there, and one that started late is drawn flat at its first value until it starts.
  */
-export function renderOverlayChart(opts: {lines: readonly OverlayLine[]; xKind: 'step' | 'duration' | 'clock' | 'number'; width: number; height: number; color: boolean}): string[] {
-	const {lines, width, height, color} = opts;
-	const out: string[] = [];
-	const legend = lines.map((line, i) => (color ? `${OVERLAY_COLORS[i % OVERLAY_COLORS.length]}${MARKS[i % MARKS.length]}${RESET}` : MARKS[i % MARKS.length]) + ' ' + sanitize(line.label)).join('  ');
-	out.push(legend);
+export function renderOverlayChart(opts: {lines: readonly OverlayLine[]; xKind: 'step' | 'duration' | 'clock' | 'number'; width: number; height: number}): Line[] {
+	const {lines, width, height} = opts;
+	const rows: Array<readonly (Span | string)[]> = [];
+	const legend: Span[] = [];
+	lines.forEach((line, i) => {
+		if (i > 0) legend.push({text: '  '});
+		legend.push({text: MARKS[i % MARKS.length], style: {color: OVERLAY_COLORS[i % OVERLAY_COLORS.length]}}, {text: ' ' + line.label});
+	});
+	rows.push(legend);
+	const finish = () => {
+		const out = rows.slice(0, height).map(spans => fitLine(spans, width));
+		while (out.length < height) out.push(fitLine([], width));
+		return out;
+	};
 	const range = xRangeOf(lines);
 	const plotRows = Math.max(1, height - 2);
-	if (range === null || width < 16 || height < 4) {
-		while (out.length < height) out.push('');
-		return out.slice(0, height);
-	}
+	if (range === null || width < 16 || height < 4) return finish();
 	// Label width from the overall y range.
 	let lo = Infinity;
 	let hi = -Infinity;
@@ -60,9 +87,8 @@ export function renderOverlayChart(opts: {lines: readonly OverlayLine[]; xKind: 
 		if (line.series.max !== null && line.series.max > hi) hi = line.series.max;
 	}
 	if (!(lo <= hi)) {
-		out.push('no finite values');
-		while (out.length < height) out.push('');
-		return out.slice(0, height);
+		rows.push(['no finite values']);
+		return finish();
 	}
 	// asciichart labels every row: size the label column for the widest of them.
 	const rowValues = Array.from({length: plotRows}, (_, i) => lo + ((hi - lo) * i) / Math.max(1, plotRows - 1));
@@ -89,12 +115,11 @@ export function renderOverlayChart(opts: {lines: readonly OverlayLine[]; xKind: 
 		min: lo,
 		max: hi,
 		format: (value: number) => labelFor(value).padStart(labelWidth),
-		colors: color ? lines.map((_, i) => OVERLAY_COLORS[i % OVERLAY_COLORS.length]) : undefined,
+		colors: lines.map((_, i) => ASCIICHART_COLOR[OVERLAY_COLORS[i % OVERLAY_COLORS.length]]),
 	});
-	for (const row of plot.split('\n').slice(0, plotRows)) out.push(row);
+	for (const row of plot.split('\n').slice(0, plotRows)) rows.push(spansOfPlotRow(row));
 	const left = xText(range[0], opts.xKind);
 	const right = xText(range[1], opts.xKind);
-	out.push(' '.repeat(labelWidth + 1) + left + ' '.repeat(Math.max(1, plotWidth - left.length - right.length)) + right);
-	while (out.length < height) out.push('');
-	return out.slice(0, height);
+	rows.push([' '.repeat(labelWidth + 1) + left + ' '.repeat(Math.max(1, plotWidth - left.length - right.length)) + right]);
+	return finish();
 }

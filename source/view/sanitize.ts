@@ -49,16 +49,64 @@ export function sanitize(text: string, options?: SanitizeOptions): string {
 
 const TAB_STOP = 8;
 
+// Characters that are one column and one UTF-16 unit wide everywhere and never combine: printable
+// ASCII and Latin-1, Latin Extended, punctuation, arrows, box drawing, block elements, geometric
+// shapes, ✓ ✗ ⚠. Text of only these has nothing to clean and is as wide as it is long. (The same
+// set as the Ink patch's fast width path; test/view/sanitize.test.ts checks it against string-width.)
+const NARROW = /^[\u0020-\u007E\u00A0-\u00AC\u00AE-\u02FF\u2010-\u2027\u2030-\u205E\u2190-\u21FF\u2500-\u25FC\u2713\u2717\u26A0]*$/;
+
+/** True when every character is one column and one UTF-16 unit wide (and harmless). */
+export function isNarrowText(text: string): boolean {
+	return NARROW.test(text);
+}
+
+// Bidi embeddings, overrides, isolates and marks: they reorder what a line shows ("gpj.exe" can
+// read "exe.jpg"), and the columns after them no longer line up.
+const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+// Invisible characters that hide or glue text: zero-width space and non-joiner, word joiner and
+// invisible operators, BOM, Mongolian vowel separator, soft hyphen.
+const INVISIBLE = /[\u00AD\u180E\u200B\u200C\u2060-\u2064\uFEFF]/g;
+// Emoji parts that terminals disagree about the width of (measured in tmux 3.3a against
+// string-width): variation selectors (⚠️ is 1 column in tmux, 2 for string-width), skin tones
+// (👍🏽: 4 vs 2), the keycap mark (1️⃣: 1 vs 2) and tag characters (subdivision flags).
+const EMOJI_MODIFIERS = /[\uFE0E\uFE0F\u20E3]|\u{1F3FB}|\u{1F3FC}|\u{1F3FD}|\u{1F3FE}|\u{1F3FF}|[\u{E0020}-\u{E007F}]/gu;
+const ZWJ = '\u200D';
+
+let segmenter: Intl.Segmenter | null = null;
+
 /**
- * Sanitize for a single screen line: newlines (`\r\n`, `\n`, `\r`) become a space, and tabs expand to
- * spaces at 8-column stops (counted in UTF-16 units; close enough for the rare wide character).
+ * Text as every terminal draws it at the same width: bidi controls and invisible characters
+ * removed, emoji modifiers dropped, and a joined emoji sequence (👨‍👩‍👧, drawn as one glyph by some
+ * terminals and as three by others) reduced to its first emoji.
+ */
+function normalizeForDisplay(text: string): string {
+	let clean = text.replace(BIDI, '').replace(INVISIBLE, '').replace(EMOJI_MODIFIERS, '');
+	if (clean.includes(ZWJ)) {
+		segmenter ??= new Intl.Segmenter();
+		let out = '';
+		for (const {segment} of segmenter.segment(clean)) {
+			const joint = segment.indexOf(ZWJ);
+			out += joint === -1 ? segment : segment.slice(0, joint);
+		}
+		clean = out;
+	}
+	return clean;
+}
+
+/**
+ * Sanitize for a single screen line: newlines (`\r\n`, `\n`, `\r`) become a space, tabs expand to
+ * spaces at 8-column stops (counted in UTF-16 units; close enough for the rare wide character),
+ * control sequences go (see {@link sanitize}), and so do bidi controls and invisible characters;
+ * emoji are normalized so that every terminal draws them at the width wbtop counts.
  */
 export function sanitizeLine(text: string): string {
+	if (NARROW.test(text)) return text;
 	let clean = text;
 	if (HAS_CONTROL.test(clean)) {
 		clean = clean.replace(/\r\n|[\r\n]/g, ' ');
 		clean = sanitize(clean, {keepTabs: true});
 	}
+	if (!NARROW.test(clean)) clean = normalizeForDisplay(clean);
 	if (!clean.includes('\t')) return clean;
 	let out = '';
 	for (let i = 0; i < clean.length; i++) {

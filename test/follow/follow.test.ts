@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {LiveSession, type LiveSnapshot} from '../../source/modes/session.js';
+import {LiveSession} from '../../source/modes/session.js';
+import type {Snapshot} from '../../source/state/snapshot.js';
 import {locateRun} from '../../source/sources/locate.js';
 import {encodeExit, encodeHeader, encodeHistory, encodeOutput, encodeRun, LogWriter} from '../../source/demo/writer.js';
 import {CLI} from '../helpers/fixtures.js';
@@ -85,12 +86,12 @@ function startSession(input: string, follow = true): LiveSession {
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 /** Polls the session until `test` passes; returns the snapshot and how long it took. */
-async function waitSnap(session: LiveSession, test: (snap: LiveSnapshot) => boolean, timeoutMs = 4000): Promise<{snap: LiveSnapshot; ms: number}> {
+async function waitSnap(session: LiveSession, test: (snap: Snapshot) => boolean, timeoutMs = 4000): Promise<{snap: Snapshot; ms: number}> {
 	const start = Date.now();
 	let snap = session.snapshot();
 	while (!test(snap)) {
 		if (Date.now() - start > timeoutMs) {
-			throw new Error(`timed out after ${timeoutMs} ms; run ${snap.location.runDir}, rows ${snap.run.rows}, notice ${snap.notice}, gone ${snap.runGone}, error ${snap.runError}`);
+			throw new Error(`timed out after ${timeoutMs} ms; run ${snap.runDir}, rows ${snap.run.rows}, notice ${snap.notice}, gone ${snap.runGone}, error ${snap.runError}`);
 		}
 		await sleep(25);
 		snap = session.snapshot();
@@ -99,7 +100,7 @@ async function waitSnap(session: LiveSession, test: (snap: LiveSnapshot) => bool
 }
 
 const real = (p: string) => fs.realpathSync(p);
-const on = (run: LiveRun, rows?: number) => (snap: LiveSnapshot) => snap.location.runDir === real(run.dir) && snap.run.info?.id === run.id && (rows === undefined || snap.run.rows === rows);
+const on = (run: LiveRun, rows?: number) => (snap: Snapshot) => snap.runDir === real(run.dir) && snap.run.info?.id === run.id && (rows === undefined || snap.run.rows === rows);
 
 describe('LiveSession following a wandb/ folder', () => {
 	it('switches to the run latest-run is re-pointed to within ~2 s, says so, and back() returns', async () => {
@@ -115,13 +116,13 @@ describe('LiveSession following a wandb/ folder', () => {
 		const {snap, ms} = await waitSnap(session, on(b, 7));
 		expect(ms).toBeLessThan(2500);
 		expect(snap.notice).toContain(`following new run ${b.name}`);
-		expect(snap.previous?.runDir).toBe(real(a.dir));
+		expect(snap.notice).toContain('b: back to the previous run');
 		// Nothing of run A leaks into B's state.
 		expect([...snap.run.metrics.keys()]).toEqual(['loss_bbbb2222']);
 		b.rows(3);
 		await waitSnap(session, on(b, 10));
 
-		session.back();
+		session.command({type: 'back'});
 		const back = await waitSnap(session, on(a, 25));
 		expect(back.snap.notice).toContain(`back on ${a.name}`);
 		expect([...back.snap.run.metrics.keys()]).toEqual(['loss_aaaa1111']);
@@ -129,11 +130,11 @@ describe('LiveSession following a wandb/ folder', () => {
 		const c = new LiveRun('cccc3333', '20250301_140000').rows(2);
 		pointLatest(c);
 		await sleep(2200);
-		expect(session.snapshot().location.runDir).toBe(real(a.dir));
+		expect(session.snapshot().runDir).toBe(real(a.dir));
 		// back() again: follow the newest run again, which is now C.
-		session.back();
+		session.command({type: 'back'});
 		const forward = await waitSnap(session, on(c, 2), 3000);
-		expect(forward.snap.location.runDir).toBe(real(c.dir));
+		expect(forward.snap.runDir).toBe(real(c.dir));
 	}, 20_000);
 
 	it('with follow: false it stays on its run', async () => {
@@ -145,7 +146,7 @@ describe('LiveSession following a wandb/ folder', () => {
 		pointLatest(b);
 		await sleep(2500);
 		const snap = session.snapshot();
-		expect(snap.location.runDir).toBe(real(a.dir));
+		expect(snap.runDir).toBe(real(a.dir));
 		expect(snap.run.rows).toBe(4);
 		expect(snap.notice).toBeNull();
 	}, 10_000);
@@ -157,7 +158,7 @@ describe('LiveSession following a wandb/ folder', () => {
 		// An older-stamped dir appearing later is not "newer".
 		new LiveRun('oooo0000', '20250301_110000').rows(1);
 		await sleep(1500);
-		expect(session.snapshot().location.runDir).toBe(real(a.dir));
+		expect(session.snapshot().runDir).toBe(real(a.dir));
 		const b = new LiveRun('bbbb2222', '20250301_130000').rows(6);
 		const {snap, ms} = await waitSnap(session, on(b, 6));
 		expect(ms).toBeLessThan(2500);

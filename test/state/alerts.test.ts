@@ -1,3 +1,4 @@
+import {alertMessage} from '../../source/view/alert-text.js';
 import {describe, expect, it} from 'vitest';
 import {computeAlerts, initialAlertMemory, ALERT_LIMITS} from '../../source/state/alerts.js';
 import {initialRunState, reduceRun} from '../../source/state/run-state.js';
@@ -22,13 +23,13 @@ describe('health alerts', () => {
 		const {alerts} = computeAlerts(state, null, Date.now(), initialAlertMemory());
 		const nan = alerts.filter(alert => alert.kind === 'nan');
 		expect(nan.length).toBe(state.nonFinite.size);
-		expect(nan[0].message).toMatch(/NaN\/Inf in .+ first at step \d+/);
+		expect(alertMessage(nan[0])).toMatch(/NaN\/Inf in .+ first at step \d+/);
 	});
 
 	it('a traceback in a real crashed run console', () => {
 		const {state} = loadRun(realRun('2zuxwf70'));
 		const {alerts} = computeAlerts(state, null, Date.now(), initialAlertMemory());
-		expect(alerts.some(alert => alert.kind === 'console' && /traceback/i.test(alert.message))).toBe(true);
+		expect(alerts.some(alert => alert.kind === 'console' && /traceback/i.test(alertMessage(alert)))).toBe(true);
 	});
 
 	it('a loss spike beyond k×MAD is flagged with its step; ordinary noise is not', () => {
@@ -37,7 +38,7 @@ describe('health alerts', () => {
 		const spiked = [...noise.slice(0, 50), 25, ...noise.slice(51)];
 		const spikes = computeAlerts(liveRun(spiked.slice(0, 54)), null, (1_700_000_000 + 55) * 1000, initialAlertMemory()).alerts.filter(a => a.kind === 'spike');
 		expect(spikes).toHaveLength(1);
-		expect(spikes[0].message).toContain('step 50');
+		expect(alertMessage(spikes[0])).toContain('step 50');
 	});
 
 	it('a live run with no new row for max(5 min, 10x the median interval) is stalled', () => {
@@ -84,7 +85,7 @@ describe('health alerts', () => {
 		const full = idleH100.map(gpu => ({...gpu, memUsedMiB: gpu.memTotalMiB! * 0.97}));
 		const host = hostStateFromOnce({status: 'ok', message: null, gpus: full, processes: []}, null);
 		const {alerts} = computeAlerts(initialRunState(), host, Date.now(), initialAlertMemory());
-		expect(alerts.some(a => a.kind === 'gpu-memory' && a.message.includes('97%'))).toBe(true);
+		expect(alerts.some(a => a.kind === 'gpu-memory' && alertMessage(a).includes('97%'))).toBe(true);
 	});
 
 	it('CUDA out of memory and Killed in the console, even when the line arrives in pieces', () => {

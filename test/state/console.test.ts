@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {ConsoleBuffer, consoleFromOutputLog, MAX_LINE_CHARS, type ConsoleStream} from '../../source/state/console.js';
+import {ConsoleBuffer, MAX_LINE_CHARS, type ConsoleStream} from '../../source/state/console.js';
+import {sanitizeLine} from '../../source/view/sanitize.js';
 import {prng as random} from '../helpers/prng.js';
 
 
@@ -14,12 +15,15 @@ function tqdmEpoch(epoch: number): string {
 }
 
 const texts = (buffer: ConsoleBuffer) => buffer.lines().map(line => line.text);
+/** The lines as the console panel draws them (escape codes are kept in the buffer, dropped on screen). */
+const shown = (buffer: ConsoleBuffer) => buffer.lines().map(line => sanitizeLine(line.text));
 
 describe('ConsoleBuffer', () => {
-	it('collapses \\r redraws, strips ANSI and handles \\r\\n', () => {
+	it('collapses \\r redraws and handles \\r\\n; colour codes are kept as written and dropped when drawn', () => {
 		const buffer = new ConsoleBuffer();
 		buffer.append('stdout', 'start\n' + tqdmEpoch(1) + 'done\r\n\x1b[31merror\x1b[0m here\nlive 5%');
-		expect(texts(buffer)).toEqual([
+		expect(texts(buffer)[3]).toBe('\x1b[31merror\x1b[0m here');
+		expect(shown(buffer)).toEqual([
 			'start',
 			'Epoch 1: 100%|██████████| 10/10 [00:010<00:00]',
 			'done',
@@ -102,11 +106,13 @@ describe('ConsoleBuffer', () => {
 	});
 });
 
-describe('consoleFromOutputLog', () => {
+describe('an output.log fed as one chunk', () => {
 	it('reads an output.log with progress bars into lines', () => {
 		const log = 'No checkpoint found\n' + tqdmEpoch(1) + 'Epoch 1 Loss: 174.6566\n';
-		const lines = consoleFromOutputLog(log).lines();
-		expect(lines.map(line => line.text)).toEqual([
+		const buffer = new ConsoleBuffer();
+		buffer.append('stdout', log);
+		const lines = buffer.lines();
+		expect(lines.map(line => sanitizeLine(line.text))).toEqual([
 			'No checkpoint found',
 			'Epoch 1: 100%|██████████| 10/10 [00:010<00:00]',
 			'Epoch 1 Loss: 174.6566',

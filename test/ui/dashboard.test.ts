@@ -1,17 +1,12 @@
-import React from 'react';
 import {describe, expect, it} from 'vitest';
-import {renderToString} from 'ink';
-import {stripVTControlCharacters} from 'node:util';
-import {Dashboard} from '../../source/ui/Dashboard.js';
 import {computeLayout} from '../../source/view/layout.js';
-import {initialUiState, type UiState} from '../../source/state/ui-state.js';
+import type {UiState} from '../../source/state/ui-state.js';
+import type {Snapshot} from '../../source/state/snapshot.js';
 import {realRun} from '../helpers/fixtures.js';
-import {h100Host, snapshotOf} from '../helpers/snapshot.js';
-import type {LiveSnapshot} from '../../source/modes/session.js';
+import {drawPlain, h100Host, snapshotOf} from '../helpers/snapshot.js';
 
-function draw(snap: LiveSnapshot, columns: number, rows: number, ui: Partial<UiState> = {}): string[] {
-	const text = renderToString(<Dashboard snap={snap} ui={{...initialUiState(), ...ui}} columns={columns} rows={rows} color={false} now={Date.now()} pulse={0} />, {columns});
-	return stripVTControlCharacters(text).split('\n');
+function draw(snap: Snapshot, columns: number, rows: number, ui: Partial<UiState> = {}): string[] {
+	return drawPlain(snap, columns, rows, ui).map(line => line.trimEnd());
 }
 
 const sizes: Array<[number, number]> = [

@@ -1,18 +1,16 @@
 import React from 'react';
 import {describe, expect, it} from 'vitest';
-import {renderToString} from 'ink';
 import {render} from 'ink-testing-library';
 import {stripVTControlCharacters} from 'node:util';
 import {cpSync, mkdirSync, mkdtempSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {Dashboard} from '../../source/ui/Dashboard.js';
 import {App} from '../../source/ui/App.js';
-import {initialUiState, type UiState} from '../../source/state/ui-state.js';
+import type {UiState} from '../../source/state/ui-state.js';
+import type {SessionCommand, Snapshot} from '../../source/state/snapshot.js';
 import {RunCatalog} from '../../source/modes/run-catalog.js';
 import {realRun} from '../helpers/fixtures.js';
-import {snapshotOf} from '../helpers/snapshot.js';
-import type {LiveSnapshot} from '../../source/modes/session.js';
+import {drawPlain, snapshotOf} from '../helpers/snapshot.js';
 
 /** A wandb/ folder holding two real runs (a finished one and an unfinished one of the same project). */
 function folder(): {wandb: string; finished: string; unfinished: string} {
@@ -25,18 +23,19 @@ function folder(): {wandb: string; finished: string; unfinished: string} {
 	return {wandb, finished, unfinished};
 }
 
-function snapWithRuns(): {snap: LiveSnapshot; unfinished: string} {
-	const {wandb, finished, unfinished} = folder();
+function snapWithRuns(): {snap: Snapshot; unfinished: string} {
+	const {finished, unfinished, wandb} = folder();
 	const catalog = new RunCatalog(wandb);
 	catalog.refresh();
-	const snap = {...snapshotOf(finished), runs: catalog.entries()};
-	snap.location = {...snap.location, followDir: wandb};
-	return {snap, unfinished};
+	const runs = catalog.entries().map(({listing, state}) => ({runDir: listing.runDir, id: listing.id, name: listing.name, mtime: listing.mtime, state}));
+	return {snap: {...snapshotOf(finished), runs}, unfinished};
 }
 
-function draw(snap: LiveSnapshot, ui: Partial<UiState>, columns = 120, rows = 40): string {
-	return stripVTControlCharacters(renderToString(<Dashboard snap={snap} ui={{...initialUiState(), ...ui}} columns={columns} rows={rows} color={false} now={Date.now()} pulse={0} />, {columns}));
+function draw(snap: Snapshot, ui: Partial<UiState>, columns = 120, rows = 40): string {
+	return drawPlain(snap, columns, rows, ui).join('\n');
 }
+
+const frame = (app: {lastFrame(): string | undefined}) => stripVTControlCharacters(app.lastFrame() ?? '');
 
 describe('runs of a wandb/ folder', () => {
 	it('lists each run with display name, id, state and last step, newest first', () => {
@@ -61,33 +60,33 @@ describe('runs of a wandb/ folder', () => {
 
 	it('r opens the list, o marks a run for the overlay, Enter asks to open the run under the cursor', async () => {
 		const {snap, unfinished} = snapWithRuns();
-		const opened: string[] = [];
-		const app = render(<App snapshot={() => snap} onBack={() => {}} onOpenRun={dir => opened.push(dir)} color={false} size={{columns: 120, rows: 40}} tickMs={20} />);
+		const commands: SessionCommand[] = [];
+		const app = render(<App snapshot={() => snap} onCommand={command => commands.push(command)} paint="mono" size={{columns: 100, rows: 40}} tickMs={20} />);
 		const tick = () => new Promise(resolve => setTimeout(resolve, 40));
 		await tick();
 		app.stdin.write('r');
 		await tick();
-		expect(app.lastFrame()).toContain('Runs in');
+		expect(frame(app)).toContain('Runs in');
 		app.stdin.write('j'); // tmux-style burst handling is covered below; one key at a time here
 		await tick();
 		app.stdin.write('o');
 		await tick();
-		expect(app.lastFrame()).toMatch(/^\+\s+Log_accuracy01-0/m);
+		expect(frame(app)).toMatch(/^\+\s+Log_accuracy01-0/m);
 		app.stdin.write('\r');
 		await tick();
-		expect(opened).toEqual([unfinished]);
-		expect(app.lastFrame()).toContain('(2 runs)');
+		expect(commands).toEqual([{type: 'openRun', runDir: unfinished}]);
+		expect(frame(app)).toContain('(2 runs)');
 		app.unmount();
 	});
 
 	it('several keys arriving in one chunk each count', async () => {
 		const {snap} = snapWithRuns();
-		const app = render(<App snapshot={() => snap} onBack={() => {}} color={false} size={{columns: 120, rows: 40}} tickMs={20} />);
+		const app = render(<App snapshot={() => snap} onCommand={() => {}} paint="mono" size={{columns: 100, rows: 40}} tickMs={20} />);
 		await new Promise(resolve => setTimeout(resolve, 40));
 		app.stdin.write('r\u001B[Bor');
 		await new Promise(resolve => setTimeout(resolve, 60));
-		expect(app.lastFrame()).not.toContain('Runs in');
-		expect(app.lastFrame()).toContain('(2 runs)');
+		expect(frame(app)).not.toContain('Runs in');
+		expect(frame(app)).toContain('(2 runs)');
 		app.unmount();
 	});
 });

@@ -105,7 +105,8 @@ describe('width-aware text', () => {
 		expect(truncate('hello world', 8)).toBe('hello w…');
 		expect(truncate('hello', 5)).toBe('hello');
 		expect(truncate('日本語テキスト', 7)).toBe('日本語…');
-		expect(truncate('👩‍👩‍👧 family', 4)).toBe('👩‍👩‍👧 …');
+		// A joined emoji is drawn as its first emoji (terminals disagree on the width of the whole).
+		expect(truncate('👩‍👩‍👧 family', 4)).toBe('👩 …');
 		expect(truncate('abc', 0)).toBe('');
 		for (let w = 1; w < 16; w++) expect(textWidth(truncate('日本a語😀テbキスト', w))).toBeLessThanOrEqual(w);
 	});

@@ -1,13 +1,11 @@
-import React from 'react';
 import {readFileSync} from 'node:fs';
-import {render} from 'ink-testing-library';
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import type {GpuSample, HostEvent} from '../../source/decode/host-events.js';
 import {parseComputeApps, parseGpuLine} from '../../source/decode/nvidia-smi.js';
 import {initialHostState, reduceHost, type HostState} from '../../source/state/host-state.js';
-import {GpuPanel, gpuPanelLines, type HostPanelProps} from '../../source/ui/GpuPanel.js';
-import {lineText} from '../../source/view/format-host.js';
-import {SystemPanel} from '../../source/ui/SystemPanel.js';
+import {gpuLines, type HostPanelOptions} from '../../source/view/panels/gpu.js';
+import {systemLines} from '../../source/view/panels/system.js';
+import type {Line} from '../../source/view/line.js';
 
 const capture = (name: string) => readFileSync(new URL(`../fixtures/nvidia-smi/h100/${name}`, import.meta.url), 'utf8');
 const loadGpus = capture('query-load-lms.csv')
@@ -25,19 +23,20 @@ function gpuState(count = 1, change: (g: GpuSample) => GpuSample = g => g): Host
 	return reduceHost(s, {type: 'gpu/processes', time: 1, processes: parseComputeApps(capture('apps-load.csv'))});
 }
 
-const unmounts: Array<() => void> = [];
-afterEach(() => unmounts.splice(0).forEach(u => u()));
+const GpuPanel = gpuLines;
+const SystemPanel = systemLines;
 
-async function frame(Panel: (p: HostPanelProps) => React.JSX.Element, props: Partial<HostPanelProps> & {host: HostState}) {
-	const r = render(<Panel width={100} height={10} color={false} {...props} />);
-	unmounts.push(r.unmount);
-	await new Promise(resolve => setTimeout(resolve, 0));
-	const text = r.lastFrame() ?? '';
-	const all = text.split('\n');
-	// The whole frame, blank lines included, never exceeds the panel height.
-	expect(all.length).toBeLessThanOrEqual(props.height ?? 10);
+/** A panel's lines as plain text; always exactly its size (checked), trailing blanks dropped. */
+async function frame(panel: (options: HostPanelOptions) => Line[], props: Partial<HostPanelOptions> & {host: HostState}) {
+	const width = props.width ?? 100;
+	const height = props.height ?? 10;
+	const drawn = panel({width, height, ...props});
+	expect(drawn).toHaveLength(height);
+	for (const line of drawn) expect(line.width).toBe(width);
+	const all = drawn.map(line => line.paint('plain').trimEnd());
+	const text = all.join('\n');
 	while (all.length > 0 && all[all.length - 1]!.trim() === '') all.pop();
-	return {text, lines: all};
+	return {text, lines: all, drawn};
 }
 
 function expectWithin(lines: string[], width: number, height: number) {
@@ -68,8 +67,8 @@ describe('GpuPanel', () => {
 			time: 2,
 			processes: [{pid: 4242, name: 'x\u001b[2J\u001b]0;pwned\u0007', gpuUuid: null, usedMemMiB: 10}],
 		});
-		// Checked on the panel's own lines: whatever Ink does with escapes, the panel must not rely on it.
-		const text = gpuPanelLines({host, width: 100, height: 10, color: false}).map(lineText).join('\n');
+		// Checked on the panel's own lines, painted in colour: only our own SGR codes may be there.
+		const text = gpuLines({host, width: 100, height: 10}).map(line => line.paint('color').replace(/\u001B\[[\d;]*m/g, '')).join('\n');
 		expect(text).toContain('4242 ');
 		expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
 	});
@@ -141,10 +140,7 @@ describe('GpuPanel', () => {
 	});
 
 	it('with colour on, text stays the same width', async () => {
-		const r = render(<GpuPanel width={60} height={8} color host={gpuState(8)} />);
-		unmounts.push(r.unmount);
-		await new Promise(resolve => setTimeout(resolve, 0));
-		const plain = (r.lastFrame() ?? '').replace(/\u001B\[[0-9;]*m/g, '').split('\n');
+		const plain = gpuLines({width: 60, height: 8, host: gpuState(8)}).map(line => line.paint('color').replace(/\u001B\[[0-9;]*m/g, '').trimEnd());
 		expectWithin(plain, 60, 8);
 		expect(plain[7]).toMatch(/^7 H100 80GB 100%/);
 	});

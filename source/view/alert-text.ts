@@ -1,0 +1,23 @@
+/** The words of a health alert, as the header, `--check` and `--once --json` show it. */
+import type {Alert} from '../state/alerts.js';
+import {formatDuration, formatNumber} from './format.js';
+import {sanitizeLine} from './sanitize.js';
+
+/** One line of text for an alert (run text in it is sanitized). */
+export function alertMessage(alert: Alert): string {
+	const detail = alert.detail;
+	switch (detail.kind) {
+		case 'nan':
+			return `NaN/Inf in ${sanitizeLine(detail.metric)} (${detail.count}×${detail.firstStep === null ? '' : `, first at step ${detail.firstStep}`})`;
+		case 'spike':
+			return `spike in ${sanitizeLine(detail.metric)}: ${formatNumber(detail.value)} vs median ${formatNumber(detail.median)}${detail.step === null ? '' : ` at step ${detail.step}`}`;
+		case 'stall':
+			return `stalled, no new row for ${formatDuration(detail.quietSeconds)} (last step ${detail.lastStep ?? '—'})`;
+		case 'gpu-idle':
+			return `GPU ${detail.gpu} idle (<${detail.thresholdPct}%) for ${formatDuration(detail.seconds)} while the run is live`;
+		case 'gpu-memory':
+			return `GPU ${detail.gpu} memory ${detail.pct.toFixed(0)}% full`;
+		case 'console':
+			return `console: ${detail.label}: ${sanitizeLine(detail.line).trim().slice(0, 80)}`;
+	}
+}

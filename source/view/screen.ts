@@ -1,0 +1,290 @@
+/**
+ * The screen model: one pure description of a frame, from (snapshot, UI state, size, clock).
+ * It says where every panel is, what each shows (as sanitized lines), which charts the grid
+ * holds, and what the footer hints are. The live view, the compact view and `--once` all render
+ * only this; key navigation moves over the same grid (see {@link navigation}).
+ *
+ * Panels are memoized on what they show, so a frame costs what changed: a new GPU sample redraws
+ * the system column, not the charts.
+ */
+import {footerHints} from '../keymap.js';
+import {runExitCode, runStatus, stepsPerSecond, xAxisCandidates, type RunState} from '../state/run-state.js';
+import {activeXAxis, summaryRows, visibleMetrics} from '../state/selectors.js';
+import type {Snapshot} from '../state/snapshot.js';
+import type {Panel, UiContext, UiState} from '../state/ui-state.js';
+import {alertMessage} from './alert-text.js';
+import {chartGrid, listGrid, moveSelection, pageCount, pageOf, type ChartGrid} from './chart-grid.js';
+import {computeLayout, type Layout, type Rect} from './layout.js';
+import {fitLine, joinLines, type Line, type Style} from './line.js';
+import {textWidth} from './format.js';
+import {compactMetricLines, compactTopLines, tinyLines} from './panels/compact.js';
+import {consoleLines, consoleView} from './panels/console.js';
+import {gpuLines} from './panels/gpu.js';
+import {headerLines, type HeaderModel} from './panels/header.js';
+import {helpScreenLines} from './panels/help.js';
+import {metricsLines, type OverlayRun} from './panels/metrics.js';
+import {recordedLines} from './panels/recorded.js';
+import {runsPageRows, runsScreenLines} from './panels/runs.js';
+import {summaryLines} from './panels/summary.js';
+import {systemLines} from './panels/system.js';
+
+/** Everything a frame is made from. */
+export type ScreenInput = {
+	snap: Snapshot;
+	ui: UiState;
+	columns: number;
+	rows: number;
+	/** Wall clock, ms (ages, the "just changed" highlight). */
+	now: number;
+	/** Animation phase of the live mark. */
+	pulse: number;
+};
+
+export type ScreenView = 'dashboard' | 'compact' | 'tiny' | 'help' | 'runs';
+
+/** One frame. */
+export type Screen = {
+	view: ScreenView;
+	width: number;
+	/** Lines drawn: the terminal's rows minus one (Ink ≤6.8 clears the screen on a full-height frame). */
+	height: number;
+	/** Exactly `height` lines, each exactly `width` columns. */
+	lines: Line[];
+	/** Where each panel is drawn. */
+	panels: Partial<Record<Panel | 'header' | 'footer', Rect>>;
+	/** The chart grid drawn (null when no chart grid is on screen). */
+	grid: ChartGrid | null;
+	/** The footer's key hints (from the keymap). */
+	hints: string[];
+	/** What the key reducer needs: the same grid and panels as drawn. */
+	nav: UiContext;
+};
+
+/** A grid by value (grids are rebuilt each frame; memo keys compare what they describe). */
+function gridKey(grid: ChartGrid | null): string {
+	return grid === null ? '' : `${grid.area.x},${grid.area.y},${grid.area.width}x${grid.area.height}:${grid.columns}x${grid.rows}:${grid.count}`;
+}
+
+/** What both drawing and key handling derive from the input: layout, grid, panels. */
+type Frame = {
+	layout: Layout;
+	view: ScreenView;
+	grid: ChartGrid | null;
+	metricCount: number;
+	nav: UiContext;
+};
+
+const DIM: Style = {dim: true};
+const INPUT: Style = {bold: true};
+
+/** Rows the compact view spends above its metric list. */
+function compactTop(snap: Snapshot): number {
+	return 2 + (snap.alerts.length > 0 ? 1 : 0) + (notice(snap) ? 1 : 0);
+}
+
+function notice(snap: Snapshot): string | null {
+	return snap.runGone ? 'the run directory is gone' : snap.runError ? `run: ${snap.runError}` : snap.notice;
+}
+
+function frameOf(input: ScreenInput): Frame {
+	const {snap, ui, columns, rows} = input;
+	const layout = computeLayout(columns, rows);
+	const metrics = visibleMetrics(snap.run, ui.filter);
+	const runDirs = snap.runs?.map(entry => entry.runDir) ?? [];
+	const view: ScreenView = ui.help ? 'help' : ui.runsOpen && snap.runs ? 'runs' : layout.mode === 'full' ? 'dashboard' : layout.mode;
+	let grid: ChartGrid | null = null;
+	let panels: Panel[] = ['metrics'];
+	let pageRows = {metrics: 1, summary: 5, console: 5, system: 5};
+	if (layout.mode === 'full') {
+		grid = chartGrid(layout.metrics, metrics.length, ui.focused && metrics.length > 0);
+		panels = ['metrics', 'summary', 'console', 'system'];
+		pageRows = {metrics: grid.perPage, summary: Math.max(1, layout.summary.height - 2), console: Math.max(1, layout.console.height - 2), system: Math.max(1, layout.system.height - 2)};
+	} else if (layout.mode === 'compact') {
+		const top = compactTop(snap);
+		grid = listGrid({x: 0, y: top, width: layout.root.width, height: Math.max(1, layout.root.height - top - 1)}, metrics.length);
+		pageRows = {...pageRows, metrics: grid.perPage};
+	}
+	const drawn = grid;
+	const nav: UiContext = {
+		metricCount: metrics.length,
+		moveChart: (index, direction) => (drawn === null ? index : moveSelection(drawn, index, direction)),
+		panels,
+		xAxes: xAxisCandidates(snap.run),
+		currentXAxis: activeXAxis(snap.run, ui),
+		pageRows: {...pageRows, runs: runsPageRows(layout.root.height)},
+		runDirs,
+	};
+	return {layout, view, grid, metricCount: metrics.length, nav};
+}
+
+/** What the key reducer needs, for the frame this input draws (cheap: no lines are made). */
+export function navigation(input: ScreenInput): UiContext {
+	return frameOf(input).nav;
+}
+
+/** Header contents for the snapshot. */
+export function headerModel(snap: Snapshot, ui: UiState, now: number, pulse: number): HeaderModel {
+	const run = snap.run;
+	const status = runStatus(run);
+	const sinceLastRow = status === 'running' && run.lastRowAt !== null ? Math.max(0, (now - run.lastRowAt) / 1000) : null;
+	return {
+		name: run.info?.name ?? run.info?.id ?? null,
+		project: run.info?.project ?? null,
+		entity: run.info?.entity ?? null,
+		status,
+		exitCode: runExitCode(run),
+		step: run.lastStep,
+		stepsPerSecond: stepsPerSecond(run),
+		runtime: run.exit?.runtime ?? run.lastRuntime,
+		sinceLastRow,
+		xAxis: activeXAxis(run, ui),
+		smoothing: ui.smoothing,
+		logScale: ui.logScale,
+		filter: ui.filter,
+		paused: snap.paused !== null,
+		alerts: snap.alerts.map(alertMessage),
+		notice: notice(snap),
+		pulse,
+	};
+}
+
+/** The runs overlaid on the charts: the watched run first, then the ones picked in the runs list. */
+function overlayRuns(snap: Snapshot, ui: UiState): OverlayRun[] {
+	if (ui.overlay.length === 0 || !snap.runs) return [];
+	const label = (state: RunState, fallback: string) => state.info?.name ?? state.info?.id ?? fallback;
+	const runs: OverlayRun[] = [{label: label(snap.run, 'this run'), state: snap.run}];
+	for (const dir of ui.overlay) {
+		const entry = snap.runs.find(candidate => candidate.runDir === dir);
+		if (entry?.state && dir !== snap.runDir) runs.push({label: label(entry.state, entry.id), state: entry.state});
+	}
+	return runs.length > 1 ? runs : [];
+}
+
+/** The last arguments and result of one panel, to skip redrawing what did not change. */
+type MemoSlot = {deps: readonly unknown[]; lines: Line[]};
+
+function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+	return true;
+}
+
+/** Builds screens, remembering each panel's last lines (one builder per view: the live app, `--once`). */
+export class ScreenBuilder {
+	private readonly slots = new Map<string, MemoSlot>();
+
+	private memo(id: string, deps: readonly unknown[], draw: () => Line[]): Line[] {
+		const slot = this.slots.get(id);
+		if (slot && sameDeps(slot.deps, deps)) return slot.lines;
+		const lines = draw();
+		this.slots.set(id, {deps, lines});
+		return lines;
+	}
+
+	/** The frame for this input. */
+	build(input: ScreenInput): Screen {
+		const frame = frameOf(input);
+		const {layout, view, grid, nav} = frame;
+		const {snap, ui, now, pulse} = input;
+		const {width, height} = layout.root;
+		const base = {view, width, height, nav};
+		const header = headerModel(snap, ui, now, pulse);
+		const second = Math.floor(now / 1000);
+
+		if (view === 'help') return {...base, lines: this.memo('help', [width, height], () => helpScreenLines(width, height)), panels: {}, grid: null, hints: []};
+		if (view === 'runs' && snap.runs) {
+			const lines = this.memo('runs', [width, height, snap.runs, snap.runDir, ui.runCursor, ui.overlay, second], () =>
+				runsScreenLines({width, height, runs: snap.runs!, current: snap.runDir, cursor: ui.runCursor, overlay: ui.overlay, now}),
+			);
+			return {...base, lines, panels: {}, grid: null, hints: []};
+		}
+		const run = snap.run;
+		const metrics = visibleMetrics(run, ui.filter);
+		const xAxis = activeXAxis(run, ui);
+		const selected = Math.min(ui.selected, Math.max(0, metrics.length - 1));
+		const hints = footerHints({runs: snap.runs !== null});
+
+		if (layout.mode === 'tiny') return {...base, lines: tinyLines(header, width, height), panels: {}, grid: null, hints: []};
+
+		if (layout.mode === 'compact') {
+			const top = compactTopLines(header, snap.host, width);
+			const list = this.memo('compact-list', [run, run.version, gridKey(grid), selected, ui.panel, xAxis, ui.filter], () =>
+				compactMetricLines({run, metrics, grid: grid!, selected, active: ui.panel === 'metrics', xAxis}),
+			);
+			const page = grid ? `${pageOf(grid, selected) + 1}/${pageCount(grid)}` : '1/1';
+			const footer = footerLine(ui, width, hints, `${metrics.length} metrics${grid && pageCount(grid) > 1 ? ` (page ${page})` : ''}`);
+			const lines = [...top, ...list].slice(0, height - 1);
+			while (lines.length < height - 1) lines.push(fitLine([], width));
+			lines.push(footer);
+			return {...base, lines: lines.slice(0, height), panels: {metrics: grid?.area}, grid, hints};
+		}
+
+		// The full dashboard.
+		const l = layout;
+		const headerRows = this.memo('header', [header.name, header.project, header.entity, header.status, header.exitCode, header.step, header.stepsPerSecond, header.runtime, header.sinceLastRow === null ? null : Math.floor(header.sinceLastRow), header.xAxis, header.smoothing, header.logScale, header.filter, header.paused, header.alerts.join('\n'), header.notice, header.pulse, width], () =>
+			headerLines(header, width),
+		);
+		const overlay = overlayRuns(snap, ui);
+		const overlayVersions = overlay.map(entry => entry.state.version).join(',');
+		const metricRows = this.memo('metrics', [run, run.version, gridKey(grid), selected, ui.focused, ui.smoothing, ui.logScale, ui.filter, xAxis, ui.panel === 'metrics', overlayVersions, overlay.length], () =>
+			metricsLines({run, metrics, grid: grid!, ui: {...ui, selected}, xAxis, active: ui.panel === 'metrics', overlay}),
+		);
+		const systemRows = this.memo('system', [snap.host, run, run.stats.records, run.info?.pid, ui.systemScroll, l.system.width, l.system.height, run.exit === null ? second : 0], () => systemColumn(snap, ui, l.system, now));
+		const consoleRows = this.memo('console', [run, run.console, run.console.version, run.consoleSource, ui.consoleScroll, ui.search, ui.searchMatch, ui.panel === 'console', l.console.width, l.console.height], () =>
+			consoleLines({view: consoleView(run, ui.search, ui.searchMatch, ui.consoleScroll), width: l.console.width, height: l.console.height, active: ui.panel === 'console', search: ui.search, sourceNote: run.consoleSource ?? ''}),
+		);
+		const summaryRowsShown = this.memo('summary', [run, run.version, ui.filter, ui.summaryScroll, ui.panel === 'summary', l.summary.width, l.summary.height, second], () =>
+			summaryLines({rows: summaryRows(run, ui.filter), width: l.summary.width, height: l.summary.height, scroll: ui.summaryScroll, active: ui.panel === 'summary', now, filter: ui.filter}),
+		);
+		const page = grid === null ? null : {page: pageOf(grid, selected), pageCount: pageCount(grid), total: grid.count};
+		const status = `[${ui.panel}]  charts ${page === null || page.total === 0 ? 0 : page.page + 1}/${page?.pageCount ?? 1}${page && page.total > 0 ? ` (${page.total} metrics)` : ''}`;
+		const footer = footerLine(ui, width, hints, status);
+
+		const lines: Line[] = [...headerRows];
+		const gap = fitLine([], l.summary.x - l.console.width);
+		for (let r = 0; r < l.metrics.height; r++) lines.push(joinLines([metricRows[r], systemRows[r]]));
+		for (let r = 0; r < l.console.height; r++) lines.push(joinLines([consoleRows[r], gap, summaryRowsShown[r]]));
+		lines.push(footer);
+		return {
+			...base,
+			lines,
+			panels: {header: l.header, metrics: l.metrics, system: l.system, console: l.console, summary: l.summary, footer: l.footer},
+			grid,
+			hints,
+		};
+	}
+}
+
+/**
+ * The footer: the `/` prompt while typing, else the key hints on the left (as many as fit) and
+ * the status (panel, page) at the right edge.
+ */
+function footerLine(ui: UiState, width: number, hints: readonly string[], status: string): Line {
+	if (ui.input) return fitLine([{text: `/${ui.input.text}█  Enter apply · Esc cancel`, style: INPUT}], width);
+	const room = Math.max(0, width - textWidth(status) - 2);
+	let shown = '';
+	for (const hint of hints) {
+		const next = shown ? `${shown} · ${hint}` : hint;
+		if (textWidth(next) > room) break;
+		shown = next;
+	}
+	const gap = Math.max(1, width - textWidth(shown) - textWidth(status));
+	return fitLine([{text: shown, style: DIM}, ' '.repeat(gap), status], width);
+}
+
+/** The right-hand column: live GPUs, then CPU/memory/network, then W&B's recorded stats. */
+function systemColumn(snap: Snapshot, ui: UiState, rect: Rect, now: number): Line[] {
+	const host = snap.host;
+	const run = snap.run;
+	const gpuCount = Math.max(1, host.gpus.length);
+	// Live panels first (GPU lines + a process line or two), recorded stats below. A failure
+	// message gets up to 4 lines to wrap in.
+	const gpuHeight = Math.max(0, Math.min(rect.height - 2, host.gpuStatus === 'ok' ? gpuCount + 2 + Math.min(3, host.processes.length) : 4));
+	const systemHeight = Math.min(4, Math.max(0, rect.height - gpuHeight));
+	const recordedHeight = Math.max(0, rect.height - gpuHeight - systemHeight);
+	return [
+		...gpuLines({width: rect.width, height: gpuHeight, host, runPid: run.info?.pid ?? null}),
+		...systemLines({width: rect.width, height: systemHeight, host}),
+		...recordedLines({run, width: rect.width, height: recordedHeight, scroll: ui.systemScroll, now}),
+	];
+}
