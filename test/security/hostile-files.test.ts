@@ -11,6 +11,7 @@ import {describe, expect, it} from 'vitest';
 import {loadRun} from '../../source/modes/load.js';
 import {CLI} from '../helpers/fixtures.js';
 import {copyRun, hasDevZero, hasMkfifo, linkTo, makeFifo, runCli, type CliRun} from '../helpers/hostile-files.js';
+import {hasTmux, startPane} from '../helpers/tmux.js';
 
 /** What "finished quickly" means here (a hang is killed at 10 s). */
 const QUICK_MS = 6000;
@@ -170,4 +171,28 @@ maybeBuilt('huge files', () => {
 			run.cleanup();
 		}
 	}, 40_000);
+});
+
+const maybeLive = hasMkfifo && hasTmux && built ? describe : describe.skip;
+
+maybeLive('the live dashboard with FIFOs in the run dir (tmux)', () => {
+	it.each([
+		['jsr4s3y6', ['output.log', 'config.yaml', 'wandb-summary.json']],
+		['dz01opvs', ['files/output.log', 'logs/debug.log', 'files/config.yaml']],
+	])('%s: it draws, and q quits at once', async (id, files) => {
+		const run = copyRun(id);
+		for (const file of files) makeFifo(path.join(run.runDir, file));
+		const pane = startPane(`${process.execPath} ${CLI} --no-gpu ${run.runDir}`, 100, 30);
+		try {
+			await pane.waitFor(screen => screen.split('\n').filter(line => line.trim() !== '').length > 5, 10_000);
+			await new Promise(resolve => setTimeout(resolve, 2500)); // past an output.log poll
+			pane.keys('q');
+			const end = Date.now() + 3000;
+			while (pane.alive() && Date.now() < end) await new Promise(resolve => setTimeout(resolve, 100));
+			expect(pane.alive()).toBe(false);
+		} finally {
+			pane.kill();
+			run.cleanup();
+		}
+	}, 30_000);
 });
