@@ -6,6 +6,7 @@
  *
  * Cached under bench/out/ (git-ignored) and regenerated when missing or when the recipe changes.
  */
+import {metricName} from '../test/helpers/live-run.js';
 import {closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import {LogWriter, encodeExit, encodeHeader, encodeHistory, encodeMetric, encodeOutput, encodeRun, encodeStats, encodeSummary} from '../source/demo/writer.js';
@@ -32,15 +33,6 @@ export const SMALL_2M: RunSpec = {name: 'run-2m-narrow', rows: 2_000_000, metric
 /** Bump when the recipe changes, so cached files are rebuilt. */
 const RECIPE = 2;
 
-const METRIC_NAMES = [
-	'train/loss', 'train/acc', 'train/lr', 'train/grad_norm', 'train/tokens_per_sec', 'train/ppl', 'train/weight_norm',
-	'train/loss_scale', 'train/mfu', 'train/throughput', 'val/loss', 'val/acc', 'val/ppl', 'val/bleu', 'eval/f1',
-	'eval/precision', 'eval/recall', 'eval/auc', 'memory/allocated_gb', 'memory/reserved_gb',
-];
-
-export function metricName(i: number): string {
-	return i < METRIC_NAMES.length ? METRIC_NAMES[i] : `extra/metric_${i}`;
-}
 
 const STATS_KEYS = [
 	'cpu', 'memory_percent', 'proc.memory.rssMB', 'proc.memory.percent', 'proc.cpu.threads', 'disk./.usagePercent', 'disk./.usageGB',
@@ -149,3 +141,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 	const out = join(import.meta.dirname, 'out');
 	for (const spec of [BIG, SMALL_200K, SMALL_2M]) ensureRun(out, spec, console.log);
 }
+
+export {metricName};

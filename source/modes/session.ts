@@ -66,6 +66,7 @@ export class LiveSession {
 	private flushScheduled = false;
 	/** While paused: the snapshot on screen, and how many history rows arrived since. */
 	private frozen: Snapshot | null = null;
+	private lastSnapshot: Snapshot | null = null;
 	private rowsWhilePaused = 0;
 	private stopped = false;
 
@@ -168,13 +169,17 @@ export class LiveSession {
 		return changed;
 	}
 
-	/** What the UI shows now: the live state, or while paused the copy taken at the pause. No side effects. */
+	/**
+	 * What the UI shows now: the live state, or while paused the copy taken at the pause. No side
+	 * effects; the same object until something changes.
+	 */
 	snapshot(): Snapshot {
 		return this.frozen ?? this.liveSnapshot();
 	}
 
 	private liveSnapshot(): Snapshot {
-		return {
+		if (this.lastSnapshot?.version === this.version) return this.lastSnapshot;
+		this.lastSnapshot = {
 			version: this.version,
 			run: this.run,
 			host: this.host,
@@ -186,6 +191,7 @@ export class LiveSession {
 			runs: this.runList(),
 			paused: null,
 		};
+		return this.lastSnapshot;
 	}
 
 	private runList(): RunListEntry[] | null {
@@ -225,12 +231,14 @@ export class LiveSession {
 			const copy = (state: RunState | null) => (state === null ? null : cloneRunState(state));
 			const run = cloneRunState(live.run);
 			this.rowsWhilePaused = 0;
+			// A version of its own: the paused view differs from the live one (it shows PAUSED).
+			this.version++;
 			this.frozen = {
 				...live,
 				run,
 				runs: live.runs?.map(entry => ({...entry, state: entry.state === live.run ? run : copy(entry.state)})) ?? null,
 				paused: {since: this.clock()},
-				version: live.version + 1,
+				version: this.version,
 			};
 			// Tell the UI once, so it draws the PAUSED mark.
 			for (const listener of this.listeners) listener('run');

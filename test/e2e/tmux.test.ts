@@ -1,6 +1,10 @@
 // The real binary in a real terminal (tmux), at the sizes our users run it.
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {CLI, realRun} from '../helpers/fixtures.js';
+import {LiveRun} from '../helpers/live-run.js';
 import {hasTmux, startPane} from '../helpers/tmux.js';
 
 const maybe = hasTmux ? describe : describe.skip;
@@ -75,6 +79,35 @@ maybe('wbtop in tmux', () => {
 			await pane.waitFor(() => !pane.alive(), 5000);
 		} finally {
 			pane.kill();
+		}
+	}, 30_000);
+
+	it('p pauses: rows appended meanwhile leave the screen unchanged; p again shows them', async () => {
+		const root = mkdtempSync(join(tmpdir(), 'wbtop-pause-'));
+		const run = new LiveRun(root, 6);
+		run.rows(200);
+		const pane = startPane(`node ${CLI} --no-gpu ${run.runDir}`, 120, 40);
+		try {
+			await pane.waitFor(s => s.includes('step 199'));
+			pane.keys('p');
+			const paused = await pane.waitFor(s => s.includes('PAUSED'));
+			run.rows(30);
+			await new Promise(resolve => setTimeout(resolve, 1500));
+			// Keys still work on the held view, and it stays the held view.
+			pane.keys('x');
+			await pane.waitFor(s => s.includes('x: _runtime'));
+			pane.keys('x', 'x');
+			const still = await pane.waitFor(s => s.includes('x: _step'));
+			expect(still).toBe(paused);
+			pane.keys('p');
+			const resumed = await pane.waitFor(s => s.includes('step 229'));
+			expect(resumed).toContain('resumed: 30 new rows arrived while paused');
+			expect(resumed).not.toContain('PAUSED');
+			pane.keys('q');
+			await pane.waitFor(() => !pane.alive(), 5000);
+		} finally {
+			pane.kill();
+			rmSync(root, {recursive: true, force: true});
 		}
 	}, 30_000);
 });

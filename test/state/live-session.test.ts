@@ -1,9 +1,16 @@
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {LiveSession} from '../../source/modes/session.js';
 import {locateRun} from '../../source/sources/locate.js';
+import {initialUiState} from '../../source/state/ui-state.js';
+import {ScreenBuilder} from '../../source/view/screen.js';
 import {realRun} from '../helpers/fixtures.js';
+import {LiveRun} from '../helpers/live-run.js';
 
 const wait = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+const sleep = wait;
 
 describe('live session', () => {
 	it('reads the run, and reports each new alert once (what --bell rings on)', async () => {
@@ -37,3 +44,73 @@ describe('live session', () => {
 		}
 	});
 });
+
+describe('pause', () => {
+	it('holds the screen still while rows arrive underneath; resume shows them and says how many', async () => {
+		const root = mkdtempSync(join(tmpdir(), 'wbtop-pause-'));
+		const run = new LiveRun(root, 4);
+		run.rows(100);
+		const session = new LiveSession(locateRun(run.runDir), {intervalMs: 1000, gpu: false, follow: false, poll: false});
+		const heard: string[] = [];
+		session.subscribe(kind => heard.push(kind));
+		session.start();
+		const draw = (snap: ReturnType<LiveSession['snapshot']>) =>
+			new ScreenBuilder()
+				.build({snap, ui: initialUiState(), columns: 120, rows: 40, now: 0, pulse: 0})
+				.lines.map(line => line.text)
+				.join('\n');
+		try {
+			await waitFor(() => session.snapshot().run.rows === 100);
+			session.command({type: 'pause'});
+			const paused = session.snapshot();
+			expect(paused.paused).not.toBeNull();
+			const screen = draw(paused);
+			expect(screen).toContain('PAUSED');
+			const loss = paused.run.metrics.get('train/loss')!.series;
+			const count = loss.count;
+			heard.length = 0;
+
+			run.rows(25);
+			await sleep(1200); // the tail reads the new rows (events, else its 500 ms poll)
+			const still = session.snapshot();
+			expect(still).toBe(paused);
+			expect(still.run.rows).toBe(100);
+			// The held copy did not grow with the live series (it used to: same object, mutated in place).
+			expect(loss.count).toBe(count);
+			expect(draw(still)).toBe(screen);
+			expect(heard).toEqual([]); // nothing to redraw while paused
+
+			session.command({type: 'pause'});
+			const resumed = session.snapshot();
+			expect(resumed.paused).toBeNull();
+			expect(resumed.run.rows).toBe(125);
+			expect(resumed.notice).toBe('resumed: 25 new rows arrived while paused');
+			expect(draw(resumed)).toContain('step 124');
+		} finally {
+			session.stop();
+			rmSync(root, {recursive: true, force: true});
+		}
+	});
+
+	it('alerts come from data changes, not from taking a snapshot', async () => {
+		const rung: string[] = [];
+		const session = new LiveSession(locateRun(realRun('f230dm6e')), {intervalMs: 1000, gpu: false, follow: false, poll: false, onNewAlert: alert => rung.push(alert.id)});
+		session.start();
+		try {
+			await waitFor(() => session.snapshot().run.rows === 1715 && session.snapshot().alerts.length > 0);
+			const before = session.snapshot();
+			for (let i = 0; i < 5; i++) expect(session.snapshot()).toBe(before);
+			expect(rung.length).toBe(before.alerts.length);
+		} finally {
+			session.stop();
+		}
+	});
+});
+
+async function waitFor(test: () => boolean, timeoutMs = 5000): Promise<void> {
+	const end = Date.now() + timeoutMs;
+	while (!test()) {
+		if (Date.now() > end) throw new Error('timed out');
+		await sleep(20);
+	}
+}

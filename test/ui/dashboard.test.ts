@@ -1,9 +1,11 @@
+import stringWidth from 'string-width';
 import {describe, expect, it} from 'vitest';
 import {computeLayout} from '../../source/view/layout.js';
 import type {UiState} from '../../source/state/ui-state.js';
 import type {Snapshot} from '../../source/state/snapshot.js';
 import {realRun} from '../helpers/fixtures.js';
-import {drawPlain, h100Host, snapshotOf} from '../helpers/snapshot.js';
+import {drawPlain, h100Host, screenOf, snapshotOf} from '../helpers/snapshot.js';
+import {footerHints, KEYMAP} from '../../source/keymap.js';
 
 function draw(snap: Snapshot, columns: number, rows: number, ui: Partial<UiState> = {}): string[] {
 	return drawPlain(snap, columns, rows, ui).map(line => line.trimEnd());
@@ -15,15 +17,23 @@ const sizes: Array<[number, number]> = [
 	[80, 24],
 	[60, 15],
 	[40, 10],
+	// Under 20x6: the tiny view (state and step), never wrapping.
+	[19, 5],
+	[10, 3],
+	[1, 2],
+	[300, 2],
 ];
 
 describe('dashboard frame', () => {
 	const snap = snapshotOf(realRun('f230dm6e'), h100Host());
 
-	it.each(sizes)('at %ix%i is never taller than the terminal minus one row, nor wider than it', (columns, rows) => {
-		const lines = draw(snap, columns, rows);
-		expect(lines.length).toBeLessThanOrEqual(rows - 1);
-		for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(columns);
+	it.each(sizes)('at %ix%i is exactly the terminal minus one row tall, every line exactly as wide', (columns, rows) => {
+		const screen = screenOf(snap, columns, rows);
+		expect(screen.lines).toHaveLength(Math.max(1, rows - 1));
+		for (const line of screen.lines) {
+			expect(line.width).toBe(columns);
+			expect(stringWidth(line.text), line.text).toBe(columns);
+		}
 	});
 
 	it('shows every panel at 80x24: header with step and x-axis, charts, GPU, console, summary', () => {
@@ -99,5 +109,30 @@ describe('dashboard frame', () => {
 		expect(text).toContain('failed');
 		expect(text).toContain('no history rows yet');
 		expect(text).toMatch(/Traceback|Error/);
+	});
+});
+
+describe('footer', () => {
+	const snap = snapshotOf(realRun('f230dm6e'), h100Host());
+
+	it.each([
+		[200, 50],
+		[120, 40],
+		[80, 24],
+		[60, 15],
+	])('at %ix%i the key hints are the keymap\'s, in its order, as many as fit', (columns, rows) => {
+		const screen = screenOf(snap, columns, rows);
+		const expected = footerHints({runs: false});
+		expect(screen.hints).toEqual(expected);
+		const footer = screen.lines.at(-1)!.text;
+		const shown = footer.split(/\s{2,}/)[0].split(' · ');
+		expect(shown.length).toBeGreaterThanOrEqual(columns >= 120 ? 6 : 2);
+		expect(shown).toEqual(expected.slice(0, shown.length));
+		for (const hint of shown) expect(KEYMAP.some(binding => `${binding.keys[0]} ${binding.hint}` === hint)).toBe(true);
+	});
+
+	it('offers the runs list only where there is one', () => {
+		expect(footerHints({runs: true})).toContain('r runs');
+		expect(footerHints({runs: false})).not.toContain('r runs');
 	});
 });
