@@ -168,7 +168,7 @@ export class RunReader {
 			size = fs.fstatSync(this.fd!).size;
 		}
 		this.lastSize = size;
-		if (this.error !== null || size === this.readEnd) return this.finish(result);
+		if (this.error !== null || size <= this.readEnd) return this.finish(result);
 
 		// Only the bytes after those already read, appended to the held unfinished record.
 		const length = Math.min(size - this.readEnd, this.maxBytes);
@@ -178,7 +178,6 @@ export class RunReader {
 		const decoded = decodeLog(this.held.subarray(0, this.heldLength), this.state, {verifiedEnd: this.verifiedEnd});
 		this.state = decoded.next;
 		this.verifiedEnd = decoded.verifiedEnd;
-		this.more = this.readEnd < size;
 		if (decoded.headerError !== undefined) {
 			this.error = decoded.headerError;
 			result.error = this.error;
@@ -189,6 +188,8 @@ export class RunReader {
 		let corrupt = decoded.corrupt;
 		if (this.error === null) {
 			this.dropHeld(decoded.nextOffset - start);
+			// Damage skips the rest of its block, which may lie past what was read: skip it unread.
+			if (this.state.offset > this.readEnd) this.readEnd = this.state.offset;
 			if (this.heldLength > MAX_HELD_BYTES) {
 				// Backstop (decodeLog refuses records above MAX_RECORD_SIZE): skip what is held.
 				this.state = {offset: this.readEnd, resyncing: true, blockOrigin: this.state.blockOrigin};
@@ -196,7 +197,8 @@ export class RunReader {
 				corrupt++;
 			}
 		}
-		this.rememberFingerprint();
+		this.more = this.readEnd < size;
+		this.rememberFingerprint(size);
 		this.integrity = {
 			tail: this.more ? 'clean' : decoded.tail,
 			corruptChunks: this.integrity.corruptChunks + corrupt,
@@ -249,8 +251,8 @@ export class RunReader {
 	}
 
 	/** Keeps the bytes just before the resume point, to notice a log rewritten in place. */
-	private rememberFingerprint(): void {
-		const end = this.readEnd;
+	private rememberFingerprint(size: number): void {
+		const end = Math.min(this.readEnd, size);
 		const length = Math.min(FINGERPRINT_BYTES, end);
 		if (this.fd === null || length === 0) {
 			this.fingerprint = null;

@@ -99,6 +99,35 @@ describe('a record written in pieces is read once', () => {
 	});
 });
 
+describe('damage while growing', () => {
+	it('a damaged chunk mid-block, the log grown in small pieces: the events of reading it whole, no byte read twice', () => {
+		const {runDir, log} = newRunDir('damage01');
+		const records = [encodeHeader(), encodeHistory({step: 0, values: {text: 'z'.repeat(100_000)}})];
+		for (let step = 1; step < 400; step++) records.push(encodeHistory({step, values: {a: step}}));
+		const bytes = Buffer.from(encodeFraming(records));
+		bytes[bytes.length - 5000] ^= 0xff; // a small record mid-block: the rest of that block is skipped
+		fs.writeFileSync(log, bytes);
+		const expected = readRunOnce(runDir);
+		expect(expected.integrity.corruptChunks).toBeGreaterThan(0);
+		for (const piece of [97, 1000, 4096]) {
+			fs.writeFileSync(log, '');
+			const reader = new RunReader(locateRun(runDir));
+			const events: RunEvent[] = [];
+			let bytesRead = 0;
+			for (let offset = 0; offset < bytes.length; offset += piece) {
+				fs.appendFileSync(log, bytes.subarray(offset, Math.min(bytes.length, offset + piece)));
+				for (const result of drain(reader)) {
+					bytesRead += result.bytesRead;
+					events.push(...result.events);
+				}
+			}
+			expect(events).toEqual(expected.events);
+			expect(reader.read().integrity).toEqual(expected.integrity);
+			expect(bytesRead).toBeLessThanOrEqual(bytes.length);
+		}
+	});
+});
+
 describe('files that are not regular files', () => {
 	it.skipIf(!hasMkfifo)('a FIFO named run-x.wandb: an error naming it, at once', () => {
 		const {runDir, log} = newRunDir('fifolog1');
