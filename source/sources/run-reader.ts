@@ -9,7 +9,7 @@ import type {Integrity, RunEvent, RunFormat} from '../decode/run-events.js';
 import {LegacyReader, readConfigYaml} from './legacy-reader.js';
 import {findLogFile, locateRun, type RunLocation} from './locate.js';
 import {BLOCK_SIZE, CHUNK_HEADER_SIZE, decodeLog, INITIAL_STATE, MAX_RECORD_SIZE, type DecodeState} from '../decode/log-framing.js';
-import {openRegularFile, readAt} from './side-file.js';
+import {openRegularFile} from './side-file.js';
 import {RecordDecoder} from '../decode/records.js';
 
 export {deriveRunState, type RunStatus} from '../decode/records.js';
@@ -229,11 +229,15 @@ export class RunReader {
 			this.held.copy(grown, 0, 0, this.heldLength);
 			this.held = grown;
 		}
-		const bytes = readAt(this.fd!, length, this.readEnd);
-		bytes.copy(this.held, this.heldLength);
-		this.heldLength += bytes.length;
-		this.readEnd += bytes.length;
-		return bytes.length;
+		let n = 0;
+		while (n < length) {
+			const got = fs.readSync(this.fd!, this.held, this.heldLength + n, length - n, this.readEnd + n);
+			if (got === 0) break; // shorter than fstat said: the next read sorts it out
+			n += got;
+		}
+		this.heldLength += n;
+		this.readEnd += n;
+		return n;
 	}
 
 	/** Forgets the first `consumed` held bytes (decoded records or skipped damage). */
