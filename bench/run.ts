@@ -229,6 +229,15 @@ if (want('ingest') || want('memory')) {
 }
 
 // ---------------------------------------------------------------------------------------------
+if (want('line')) {
+	log('line: --line --no-gpu on a 2k-row and the 200k-row run, beside node -e 0');
+	const {lineBench} = await import('./line.js');
+	const result = await lineBench(OUT, log);
+	details.line = result.details;
+	for (const figure of result.figures) add(figure);
+}
+
+// ---------------------------------------------------------------------------------------------
 const table = [
 	['section', 'figure', 'value', 'baseline', 'ratio', 'target', 'result'],
 	...figures.map(f => [

@@ -77,10 +77,9 @@ export async function main(argv: string[]): Promise<number> {
 			return exitCode;
 		}
 		case 'line': {
-			const [{loadWithHost, alertsFor}, {statusLine}] = await Promise.all([import('./modes/load.js'), import('./modes/line.js')]);
-			// The line shows GPUs only: no 250 ms CPU-rate sample, so a status bar can call it often.
-			const {loaded, host} = await loadWithHost(location, {...options, gpuWaitMs: 2000}, {system: false});
-			await writeOut(statusLine(loaded.state, host, alertsFor(loaded.state, host)) + '\n');
+			// A status bar calls it often: the run's end only, the GPUs only (no 250 ms CPU-rate sample).
+			const {lineFor} = await import('./modes/line.js');
+			await writeOut((await lineFor(location, {...options, gpuWaitMs: 2000})) + '\n');
 			return 0;
 		}
 		case 'export': {

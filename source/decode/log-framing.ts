@@ -235,6 +235,20 @@ export function decodeLog(buf: Uint8Array, state: DecodeState = INITIAL_STATE, o
 	return {records, recordOffsets, nextOffset, next, corrupt, tail: nextOffset < end ? 'partial' : 'clean', verifiedEnd: pos};
 }
 
+/**
+ * Where to start decoding to read a log from `offset` on without the bytes before it (the end of
+ * a long log, doc §2.5): the start of the block holding `offset`, entered resyncing, so the
+ * MIDDLE/LAST chunks of a record begun in an earlier block are skipped, not counted as damage,
+ * until a FULL or FIRST chunk starts a record. Blocks are counted from `blockOrigin` (7 for the
+ * old wandb-core layout: take it from a decode of the file's start, `result.next.blockOrigin`).
+ * In block 0 this is the file's start: the header is checked and nothing is skipped.
+ */
+export function blockStartState(offset: number, blockOrigin: 0 | 7 = 0): DecodeState {
+	const block = Math.floor((offset - blockOrigin) / BLOCK_SIZE);
+	if (block <= 0) return {...INITIAL_STATE, blockOrigin};
+	return {offset: blockOrigin + block * BLOCK_SIZE, resyncing: true, blockOrigin};
+}
+
 function readU32(buf: Uint8Array, i: number): number {
 	return (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24)) >>> 0;
 }
