@@ -5,8 +5,8 @@
  */
 import meow from 'meow';
 import {FLAGS, toOptions, UsageError, type Options} from './options.js';
-import {locateRun, LocateError, type RunLocation} from './sources/locate.js';
-import {fail, writeOut} from './modes/output.js';
+import {locateRun, LocateError, UnreadableRunError, type RunLocation} from './sources/locate.js';
+import {fail, guardStdout, ioErrorMessage, writeOut} from './modes/output.js';
 
 const HELP = `
   Usage
@@ -44,17 +44,29 @@ export async function main(argv: string[]): Promise<number> {
 		throw error;
 	}
 
-	if (options.mode === 'demo') {
-		const {runDemo} = await import('./modes/demo.js');
-		return runDemo(options, wandbDir => printOnce(locateRun(wandbDir), options));
-	}
-	let location: RunLocation;
+	guardStdout();
 	try {
-		location = locateRun(options.path!);
+		return await run(options);
 	} catch (error) {
 		if (error instanceof LocateError) return fail(error.message);
-		throw error;
+		// An I/O error anywhere (an unreadable log, a full disk): one line naming the file, exit 2.
+		const message = error instanceof UnreadableRunError ? error.message : ioErrorMessage(error);
+		if (message === null) throw error;
+		if (options.mode === 'check') {
+			await writeOut(`unreadable: ${message}\n`).catch(() => {});
+			return 2;
+		}
+		return fail(message);
 	}
+}
+
+/** Run the chosen mode; resolves to the exit code. */
+async function run(options: Options): Promise<number> {
+	if (options.mode === 'demo') {
+		const {runDemo} = await import('./modes/demo.js');
+		return runDemo(options, wandbDir => printOnce(locateRun(wandbDir), options), canDrawLive);
+	}
+	const location = locateRun(options.path!);
 
 	switch (options.mode) {
 		case 'json': {
@@ -86,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
 			const {exportHistory} = await import('./modes/export.js');
 			// Written in ~64 KiB pieces: one write per row would cost more than decoding it.
 			let chunk = '';
-			for (const line of exportHistory(location.runDir, options.exportFormat)) {
+			for (const line of exportHistory(location.runDir, options.exportFormat, message => process.stderr.write(`wbtop: ${message}\n`))) {
 				chunk += line + '\n';
 				if (chunk.length >= 65_536) {
 					await writeOut(chunk);
@@ -97,12 +109,20 @@ export async function main(argv: string[]): Promise<number> {
 			return 0;
 		}
 		case 'dashboard': {
-			if (!process.stdout.isTTY) return printOnce(location, options);
+			if (!canDrawLive()) return printOnce(location, options);
 			const {runDashboard} = await import('./modes/dashboard.js');
 			return runDashboard(location, options);
 		}
 	}
 	return 0;
+}
+
+/**
+ * Whether stdout takes the live dashboard: a terminal, and not TERM=dumb (which moves no cursor
+ * and shows no colour). Elsewhere wbtop prints the `--once` text instead.
+ */
+function canDrawLive(): boolean {
+	return process.stdout.isTTY === true && process.env.TERM !== 'dumb';
 }
 
 async function printOnce(location: RunLocation, options: Options): Promise<number> {

@@ -308,10 +308,13 @@ function decodeItem(r: ProtoReader): Item {
  * `key`; core items are leaves under a `nested_key` path, and a media object arrives as one leaf
  * per field, so the items under a path that has a `_type` leaf are put back into one object.
  */
-function itemsToValues(items: Item[], out: FlatValues): void {
-	// At most MAX_KEYS_PER_ROW flat keys per record (caps.ts).
-	if (items.length > MAX_KEYS_PER_ROW) items.length = MAX_KEYS_PER_ROW;
+function itemsToValues(items: Item[], out: FlatValues): number {
+	// At most MAX_KEYS_PER_ROW flat keys per record (caps.ts); the rest are counted as dropped.
 	const budget = keyBudget();
+	if (items.length > MAX_KEYS_PER_ROW) {
+		budget.dropped += items.length - MAX_KEYS_PER_ROW;
+		items.length = MAX_KEYS_PER_ROW;
+	}
 	let mediaPrefixes: Set<string> | null = null;
 	for (const item of items) {
 		const {path} = item;
@@ -321,7 +324,7 @@ function itemsToValues(items: Item[], out: FlatValues): void {
 	}
 	if (mediaPrefixes === null) {
 		for (const item of items) flattenLimited(out, item.path.length === 1 ? item.path[0] : item.path.join('.'), parseValueJson(item.valueJson), budget);
-		return;
+		return budget.dropped;
 	}
 	const groups = new Map<string, Record<string, unknown>>();
 	for (const item of items) {
@@ -347,6 +350,7 @@ function itemsToValues(items: Item[], out: FlatValues): void {
 		node[path[path.length - 1]] = raw === UNPARSABLE ? item.valueJson : raw;
 	}
 	for (const [prefix, group] of groups) flattenLimited(out, prefix, toValue(group), budget);
+	return budget.dropped;
 }
 
 /** Length of the shortest prefix of `path` that is a media object's path, or 0. */
@@ -406,9 +410,9 @@ function decodeHistory(r: ProtoReader): RunEvent {
 		}
 	}
 	const values: FlatValues = {};
-	itemsToValues(items, values);
+	const droppedKeys = itemsToValues(items, values);
 	if (step === null && typeof values._step === 'number' && Number.isFinite(values._step)) step = values._step;
-	return {type: 'history', step, values};
+	return droppedKeys > 0 ? {type: 'history', step, values, droppedKeys} : {type: 'history', step, values};
 }
 
 /** System metrics. Non-numeric values and `_gpu.*` metadata are dropped; dicts are flattened. */

@@ -54,6 +54,8 @@ export type RunEvent =
 			step: number | null;
 			/** All items, flattened; includes `_step`, `_runtime`, `_timestamp` when present. */
 			values: FlatValues;
+			/** Keys not kept: the row had more than MAX_KEYS_PER_ROW (caps.ts). */
+			droppedKeys?: number;
 	  }
 	| {type: 'summary'; update: FlatValues; remove: string[]}
 	| {

@@ -208,19 +208,37 @@ export function formatValueJson(value: unknown): string {
 	return JSON.stringify(value);
 }
 
-/** How many more flat keys a row may take; shared by the flatten calls building one row. */
-export type KeyBudget = {left: number};
+/**
+ * How many more flat keys a row may take, shared by the flatten calls building one row, and how
+ * many were dropped once it ran out (reported as a limit, never silently).
+ */
+export type KeyBudget = {left: number; dropped: number};
 
 export function keyBudget(max = MAX_KEYS_PER_ROW): KeyBudget {
-	return {left: max};
+	return {left: max, dropped: 0};
+}
+
+/** Flat keys `value` would make (at least 1; objects counted leaf by leaf up to `cap`). */
+function leavesOf(value: Value, cap = 1_000_000): number {
+	if (!isPlainObject(value)) return 1;
+	let count = 0;
+	for (const key of Object.keys(value as object)) {
+		count += leavesOf((value as {readonly [key: string]: Value})[key], cap - count);
+		if (count >= cap) break;
+	}
+	return Math.max(1, count);
 }
 
 /**
  * {@link flattenInto} that stops once `budget` is used up: writes `value` into `target` under
- * `prefix`, descending into plain objects and joining keys with `.`.
+ * `prefix`, descending into plain objects and joining keys with `.`; what does not fit is counted
+ * in `budget.dropped`.
  */
 export function flattenLimited(target: FlatValues, prefix: string, value: Value, budget: KeyBudget): void {
-	if (budget.left <= 0) return;
+	if (budget.left <= 0) {
+		budget.dropped += leavesOf(value);
+		return;
+	}
 	if (!isPlainObject(value) || Object.keys(value).length === 0) {
 		if (isUnsafeKey(prefix)) return; // would set target's prototype, not a key
 		if (!Object.hasOwn(target, prefix)) budget.left--;
@@ -228,22 +246,23 @@ export function flattenLimited(target: FlatValues, prefix: string, value: Value,
 		return;
 	}
 	const object = value as {readonly [key: string]: Value};
-	for (const key of Object.keys(object)) {
-		if (budget.left <= 0) return;
-		flattenLimited(target, prefix === '' ? key : `${prefix}.${key}`, object[key], budget);
-	}
+	for (const key of Object.keys(object)) flattenLimited(target, prefix === '' ? key : `${prefix}.${key}`, object[key], budget);
 }
 
 /**
  * Flattens every own key of a parsed JSON object (a legacy jsonl row, a summary file) into at
  * most `max` flat keys (the first ones, in key order). `rename` maps a top-level key to the
- * prefix to use, or null to skip it.
+ * prefix to use, or null to skip it. Pass a `budget` to learn how many keys were dropped.
  */
-export function flattenCapped(source: Record<string, unknown>, max = MAX_KEYS_PER_ROW, rename: (key: string) => string | null = key => key): FlatValues {
+export function flattenCapped(source: Record<string, unknown>, max = MAX_KEYS_PER_ROW, rename: (key: string) => string | null = key => key, budget: KeyBudget = keyBudget(max)): FlatValues {
 	const out: FlatValues = {};
-	const budget = keyBudget(max);
-	for (const key of Object.keys(source)) {
-		if (budget.left <= 0) break;
+	const keys = Object.keys(source);
+	for (const [i, key] of keys.entries()) {
+		if (budget.left <= 0) {
+			// Counted by top-level key: leaf-counting a million dropped keys would cost as much as keeping them.
+			budget.dropped += keys.length - i;
+			break;
+		}
 		const prefix = rename(key);
 		if (prefix !== null) flattenLimited(out, prefix, toValue(source[key]), budget);
 	}

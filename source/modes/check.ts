@@ -1,5 +1,5 @@
 /** `wbtop --check`: one line per problem, and an exit code for cron and CI. */
-import {MAX_SERIES, runExitCode, runStatus, type RunState} from '../state/run-state.js';
+import {runExitCode, runStatus, type RunState} from '../state/run-state.js';
 import type {Alert} from '../state/alerts.js';
 import {alertMessage} from '../view/alert-text.js';
 
@@ -21,7 +21,6 @@ export function checkRun(state: RunState, alerts: readonly Alert[]): {lines: str
 		if (code === CHECK_EXIT.ok) code = CHECK_EXIT.warning;
 	}
 	if (state.integrity.corruptChunks > 0) lines.push(`corrupt: ${state.integrity.corruptChunks} corrupt chunk(s) skipped in the run log`);
-	if (state.droppedValues > 0) lines.push(`limit: ${state.droppedValues} value(s) of keys beyond the ${MAX_SERIES}-metric limit were not kept`);
 	if (lines.length === 0) lines.push(`ok: ${status}${state.lastStep === null ? '' : `, step ${state.lastStep}`}`);
 	return {lines, exitCode: code};
 }

@@ -4,6 +4,8 @@ import {render} from 'ink';
 import type {Options} from '../options.js';
 import type {RunLocation} from '../sources/locate.js';
 import {LiveSession} from './session.js';
+import {atExit} from './lifecycle.js';
+import {fail} from './output.js';
 import {App} from '../ui/App.js';
 
 const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[H';
@@ -13,6 +15,8 @@ const CLEAR_SCREEN = '\u001B[2J\u001B[H';
 
 /** Run the dashboard until the user quits; resolves to the exit code. */
 export async function runDashboard(location: RunLocation, options: Options): Promise<number> {
+	// Keys come from stdin: without a terminal there, q could not quit and Ctrl-C would not reach us.
+	if (!process.stdin.isTTY) return fail('the live dashboard needs a terminal on stdin for its keys (q quits): run it in a terminal, or use --once for a snapshot');
 	let quit = () => {};
 	const session = new LiveSession(location, {
 		intervalMs: options.intervalMs,
@@ -23,15 +27,13 @@ export async function runDashboard(location: RunLocation, options: Options): Pro
 		onQuit: () => quit(),
 	});
 	session.start();
-	// Alternate screen, restored on every way out (normal exit, Ctrl-C, crash).
-	let restored = false;
-	const restore = () => {
-		if (restored) return;
-		restored = true;
-		process.stdout.write(LEAVE_ALT_SCREEN + SHOW_CURSOR);
-	};
+	// Alternate screen, restored on every way out (quit, Ctrl-C, SIGTERM/SIGHUP, a crash).
 	process.stdout.write(ENTER_ALT_SCREEN);
-	process.on('exit', restore);
+	const restore = atExit(() => {
+		session.stop();
+		process.stdin.setRawMode?.(false);
+		process.stdout.write(LEAVE_ALT_SCREEN + SHOW_CURSOR);
+	});
 	const crash = (error: unknown) => {
 		session.stop();
 		restore();

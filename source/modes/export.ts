@@ -1,8 +1,12 @@
 /** `wbtop export`: the history as CSV or JSON lines, streamed. */
 import type {RunEvent} from '../decode/run-events.js';
-import {RunReader, STREAMING_READ_BYTES, type ReadResult} from '../sources/run-reader.js';
+import {RunReader, STREAMING_READ_BYTES, UnreadableRunError, type ReadResult} from '../sources/run-reader.js';
 import {locateRun, type RunLocation} from '../sources/locate.js';
+import {MAX_SERIES} from '../state/run-state.js';
 import {sanitize} from '../view/sanitize.js';
+
+/** Keys beyond the column limit counted for the message (counting stops there: memory stays bounded). */
+const MAX_BEYOND_COUNTED = 100_000;
 import {jsonNumber, jsonValue, terminalSafeJson} from './report.js';
 
 /** CSV field quoting (RFC 4180). */
@@ -25,6 +29,7 @@ function* historyRows(location: RunLocation, limit = Infinity): Generator<Histor
 		let last: ReadResult;
 		do {
 			last = reader.read();
+			if (last.unreadable) throw new UnreadableRunError(`${location.runDir}/${last.error}`);
 			for (const event of last.events) {
 				if (event.type !== 'history') continue;
 				yield event;
@@ -43,7 +48,7 @@ function* historyRows(location: RunLocation, limit = Infinity): Generator<Histor
  * Streams: JSON lines in one pass over the log; CSV in two, since its header needs every column
  * first (the second pass stops at the rows the first one saw, should the run still be growing).
  */
-export function* exportHistory(path: string, format: 'csv' | 'jsonl'): Generator<string> {
+export function* exportHistory(path: string, format: 'csv' | 'jsonl', onLimit?: (message: string) => void): Generator<string> {
 	const location = locateRun(path);
 	if (format === 'jsonl') {
 		for (const row of historyRows(location)) {
@@ -54,11 +59,18 @@ export function* exportHistory(path: string, format: 'csv' | 'jsonl'): Generator
 		return;
 	}
 	const columns = new Set<string>();
+	const beyond = new Set<string>();
 	let rows = 0;
 	for (const row of historyRows(location)) {
 		rows++;
-		for (const [key, value] of Object.entries(row.values)) if (typeof value === 'number' && key !== '_step') columns.add(key);
+		for (const [key, value] of Object.entries(row.values)) {
+			if (typeof value !== 'number' || key === '_step' || columns.has(key)) continue;
+			// As many columns as the dashboard keeps metrics; the rest are counted, not kept.
+			if (columns.size < MAX_SERIES) columns.add(key);
+			else if (beyond.size < MAX_BEYOND_COUNTED) beyond.add(key);
+		}
 	}
+	if (beyond.size > 0) onLimit?.(`limit: more than ${MAX_SERIES.toLocaleString('en-US')} numeric keys: the CSV has the first ${MAX_SERIES.toLocaleString('en-US')} as columns and leaves out ${beyond.size >= MAX_BEYOND_COUNTED ? `${MAX_BEYOND_COUNTED.toLocaleString('en-US')}+` : beyond.size} (export --jsonl keeps every key)`);
 	const names = [...columns].sort((a, b) => (a.startsWith('_') === b.startsWith('_') ? a.localeCompare(b) : a.startsWith('_') ? 1 : -1));
 	yield ['_step', ...names].map(name => csvField(sanitize(name))).join(',');
 	for (const row of historyRows(location, rows)) {

@@ -7,7 +7,7 @@ import {runStatus, type RunState} from '../state/run-state.js';
 import type {HostState} from '../state/host-state.js';
 import {computeAlerts, initialAlertMemory, type Alert} from '../state/alerts.js';
 import {readRunEnd} from '../sources/log-end.js';
-import type {RunLocation} from '../sources/locate.js';
+import {UnreadableRunError, type RunLocation} from '../sources/locate.js';
 import type {Options} from '../options.js';
 import v8 from 'node:v8';
 import {formatNumber} from '../view/format.js';
@@ -65,7 +65,8 @@ export async function lineFor(location: RunLocation, options: Pick<Options, 'gpu
 	// functions and cost more than it saves: ~6 MB of peak RSS (it compiles on a thread) for a few
 	// ms. Past 1 MiB (a run with no history row near its end) it pays again, so it is let back.
 	v8.setFlagsFromString('--max-opt=1');
-	const {state} = readRunEnd(location, {beforeLargeRead: () => v8.setFlagsFromString('--max-opt=999 --turbofan')});
+	const {state, error, unreadable} = readRunEnd(location, {beforeLargeRead: () => v8.setFlagsFromString('--max-opt=999 --turbofan')});
+	if (unreadable) throw new UnreadableRunError(`${location.runDir}/${error}`);
 	const hostState = gpu === null ? null : await gpu.host;
 	return statusLine(state, hostState, computeAlerts(state, hostState, Date.now(), initialAlertMemory()).alerts);
 }

@@ -2,7 +2,7 @@
  * Reading a run whole and sampling the host once: what every one-shot mode (`--once`, `--json`,
  * `--check`, `--line`, `export`) starts from. No UI is loaded here.
  */
-import {RunReader, STREAMING_READ_BYTES, type ReadResult} from '../sources/run-reader.js';
+import {RunReader, STREAMING_READ_BYTES, UnreadableRunError, type ReadResult} from '../sources/run-reader.js';
 import {locateRun, type RunLocation} from '../sources/locate.js';
 import {readRunPid} from '../sources/run-pid.js';
 import {OutputLogSource} from '../sources/output-log.js';
@@ -37,6 +37,8 @@ export function loadRun(path: string): LoadedRun {
 	} finally {
 		reader.close();
 	}
+	// A log that cannot be read at all (permission, a FIFO) ends a one-shot mode: exit 2, one line.
+	if (last.unreadable) throw new UnreadableRunError(`${location.runDir}/${last.error}`);
 	state.format = location.format;
 	state.integrity = last.integrity;
 	if (state.consoleSource !== 'console records') reduceRunEvents(state, new OutputLogSource(location.runDir).poll(), Date.now());

@@ -12,15 +12,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import type {FlatValues, RunEvent, RunInfo} from '../decode/run-events.js';
-import {emptyRunInfo, type RunStatus} from '../decode/records.js';
-import {flattenCapped, flattenInto, parseJsonLoose, toValue, UNPARSABLE} from '../decode/values.js';
+import {flattenCapped, flattenInto, toValue} from '../decode/values.js';
+import {LEGACY_CONFIG, LEGACY_EVENTS, LEGACY_HISTORY, LEGACY_METADATA, LEGACY_SUMMARY, legacyHistoryEvent, legacyRunInfo, legacyStateEvent, parseObject} from '../decode/legacy.js';
 import {MAX_SIDE_FILE_BYTES, openRegularFile, readAt, readSideText} from './side-file.js';
 
-export const LEGACY_HISTORY = 'wandb-history.jsonl';
-export const LEGACY_EVENTS = 'wandb-events.jsonl';
-export const LEGACY_SUMMARY = 'wandb-summary.json';
-export const LEGACY_METADATA = 'wandb-metadata.json';
-export const LEGACY_CONFIG = 'config.yaml';
 
 export type LegacyReadResult = {
 	events: RunEvent[];
@@ -150,27 +145,6 @@ export function readConfigYaml(file: string, name = path.basename(file)): ({ok: 
 	}
 }
 
-const LEGACY_STATES: Record<string, RunStatus> = {running: 'running', finished: 'finished', failed: 'failed', killed: 'crashed'};
-
-/** Parses the JSON object in `text`, or null. */
-function parseObject(text: string): Record<string, unknown> | null {
-	const raw = parseJsonLoose(text);
-	return raw !== UNPARSABLE && raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
-}
-
-/** `2019-12-05T19:26:25.055853` (UTC, no zone in legacy metadata) → ms since the epoch. */
-function parseStartedAt(value: unknown): number | null {
-	if (typeof value !== 'string') return null;
-	const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
-	return Number.isNaN(ms) ? null : ms;
-}
-
-/** The run id from a run dir name: `run-20191205_192624-jsr4s3y6` → `jsr4s3y6`. */
-export function runIdFromDirName(name: string): string | null {
-	const match = /(?:^|[-_])(?:run|offline-run|dryrun)-\d{8}_\d{6}-(.+)$/.exec(name);
-	return match ? match[1] : null;
-}
-
 /** Reads a legacy run directory incrementally. */
 export class LegacyReader {
 	private history: JsonlTail;
@@ -295,48 +269,26 @@ export class LegacyReader {
 			this.lastRun = runKey;
 			result.events.push({type: 'run', run});
 		}
-		const m = this.metadata;
-		if (m !== null && typeof m.state === 'string') {
-			const state = LEGACY_STATES[m.state] ?? 'running';
-			const exitCode = typeof m.exitcode === 'number' ? m.exitcode : null;
-			const stateKey = `${state}:${exitCode}`;
+		const state = this.metadata === null ? null : legacyStateEvent(this.metadata);
+		if (state !== null) {
+			const stateKey = `${state.state}:${state.exitCode}`;
 			if (stateKey !== this.lastState) {
 				this.lastState = stateKey;
-				result.events.push({type: 'legacy-state', state, exitCode});
+				result.events.push(state);
 			}
 		}
 	}
 
 	private runInfo(): RunInfo {
-		const run = emptyRunInfo();
-		const m = this.metadata ?? {};
-		const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-		run.id = str(m.id) ?? runIdFromDirName(path.basename(this.runDir));
-		run.name = str(m.name);
-		run.project = str(m.project);
-		run.entity = str(m.entity);
-		run.group = str(m.group);
-		run.jobType = str(m.jobType);
-		run.notes = str(m.notes);
-		run.host = str(m.host);
-		run.tags = Array.isArray(m.tags) ? m.tags.filter((t): t is string => typeof t === 'string') : [];
-		run.startTime = parseStartedAt(m.startedAt);
-		run.pid = typeof m.pid === 'number' ? m.pid : null;
-		run.config = {...this.config};
+		const run = legacyRunInfo(this.metadata ?? {}, path.basename(this.runDir), this.config);
 		this.startTime = run.startTime;
 		return run;
 	}
 
 	private historyLine(line: string, result: LegacyReadResult): void {
-		if (line.trim() === '') return;
-		const row = parseObject(line);
-		if (row === null) {
-			result.corrupt++;
-			return;
-		}
-		const values = flattenCapped(row); // at most MAX_KEYS_PER_ROW keys (caps.ts)
-		const step = typeof values._step === 'number' && Number.isFinite(values._step) ? values._step : null;
-		result.events.push({type: 'history', step, values});
+		const event = legacyHistoryEvent(line);
+		if (event === 'corrupt') result.corrupt++;
+		else if (event !== null) result.events.push(event);
 	}
 
 	private eventsLine(line: string, result: LegacyReadResult): void {

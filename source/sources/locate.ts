@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type {RunFormat} from '../decode/run-events.js';
-import {LEGACY_EVENTS, LEGACY_HISTORY, LEGACY_METADATA, runIdFromDirName} from './legacy-reader.js';
+import {LEGACY_EVENTS, LEGACY_HISTORY, LEGACY_METADATA, runIdFromDirName} from '../decode/legacy.js';
 
 export type RunLocation = {
 	/** The run directory, symlinks resolved. */
@@ -20,6 +20,11 @@ export type RunLocation = {
 /** PATH is not something wbtop can show; the message is one line naming what was expected. */
 export class LocateError extends Error {
 	override name = 'LocateError';
+}
+
+/** A run whose log cannot be read at all (permission, a FIFO); the message names the file and the reason. */
+export class UnreadableRunError extends Error {
+	override name = 'UnreadableRunError';
 }
 
 const EXPECTED = 'expected a wandb/ folder, a run directory (run-*, offline-run-*) or a .wandb file';
@@ -149,7 +154,14 @@ export function newestRunDir(wandbDir: string, names: string[] = listDir(wandbDi
 export function locateRun(inputPath: string): RunLocation {
 	const link = statOrNull(inputPath, false);
 	const target = statOrNull(inputPath);
-	if (link === null) throw new LocateError(`${inputPath}: no such file or directory (${EXPECTED})`);
+	if (link === null) {
+		try {
+			fs.lstatSync(inputPath);
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'EACCES') throw new LocateError(`${inputPath}: permission denied (a folder on the way cannot be searched)`);
+		}
+		throw new LocateError(`${inputPath}: no such file or directory (${EXPECTED})`);
+	}
 	if (target === null) throw new LocateError(`${inputPath}: broken symlink (${EXPECTED})`);
 	const real = fs.realpathSync(inputPath);
 
@@ -158,6 +170,13 @@ export function locateRun(inputPath: string): RunLocation {
 		return {runDir: path.dirname(real), logFile: real, format: 'binary', followDir: null};
 	}
 	if (!target.isDirectory()) throw new LocateError(`${inputPath}: not a file or directory (${EXPECTED})`);
+	// A directory wbtop may not list would read as an empty, forever-running run: say so instead.
+	try {
+		fs.readdirSync(real);
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+		throw new LocateError(`${inputPath}: cannot read this directory (${code === 'EACCES' ? 'permission denied' : code})`);
+	}
 
 	// `wandb/latest-run`: show that run, and follow the folder for newer ones.
 	if (link.isSymbolicLink() && path.basename(path.resolve(inputPath)) === 'latest-run') {

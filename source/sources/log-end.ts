@@ -30,11 +30,10 @@ import {RecordDecoder, RecordField, emptyRunInfo, recordType, type RunStatus} fr
 import {flattenCapped, parseJsonLoose, UNPARSABLE} from '../decode/values.js';
 import {isUnsafeKey} from '../decode/caps.js';
 import {initialRunState, reduceRun, reduceRunEvents, type RunState} from '../state/run-state.js';
-import {LEGACY_HISTORY, LEGACY_METADATA, LEGACY_SUMMARY, runIdFromDirName} from './legacy-reader.js';
+import {LEGACY_HISTORY, LEGACY_METADATA, LEGACY_SUMMARY, legacyHistoryEvent, legacyRunInfo, legacyStateEvent, parseObject} from '../decode/legacy.js';
 import {findLogFile, type RunLocation} from './locate.js';
 import {OutputLogSource} from './output-log.js';
-import {RunReader} from './run-reader.js';
-import {MAX_SIDE_FILE_BYTES, openRegularFile, readAt, readSideText} from './side-file.js';
+import {MAX_SIDE_FILE_BYTES, openRegularFile, readAt, readSideText, strayLogProblem} from './side-file.js';
 
 export const LOG_END_DEFAULTS = {
 	/** Bytes of the log's start read for the run record; doubled (up to maxHeadBytes) while it is cut. */
@@ -66,6 +65,8 @@ export type LogEnd = {
 	state: RunState;
 	/** Why the log could not be read (not a wandb log, a FIFO): the message the full reader gives. */
 	error: string | null;
+	/** The error is that the log could not be opened or read (permission, a FIFO), as ReadResult.unreadable. */
+	unreadable: boolean;
 	/** Bytes read from the run's files, all of them (log or history, side files, output.log). */
 	bytesRead: number;
 	/** Size of the log (legacy: of wandb-history.jsonl); 0 when there is none yet. */
@@ -100,7 +101,7 @@ export function readRunEnd(location: RunLocation, options: LogEndOptions = {}): 
 		options.beforeLargeRead?.();
 	};
 	const settings: Settings = {...LOG_END_DEFAULTS, ...options, now: options.now ?? Date.now(), reading};
-	const end: LogEnd = {location, state: initialRunState(), error: null, bytesRead: 0, fileSize: 0, mode: 'whole', windowStart: 0, filledFrom: []};
+	const end: LogEnd = {location, state: initialRunState(), error: null, unreadable: false, bytesRead: 0, fileSize: 0, mode: 'whole', windowStart: 0, filledFrom: []};
 	if (location.format === 'legacy') readLegacyEnd(end, settings);
 	else readBinaryEnd(end, settings);
 	end.state.format = location.format;
@@ -119,12 +120,16 @@ function readBinaryEnd(end: LogEnd, settings: Settings): void {
 	const logFile = end.location.logFile ?? findLogFile(end.location.runDir);
 	if (logFile === null) {
 		// No log yet, or something that is not a file where it should be: what the full reader says.
-		end.error = new RunReader(end.location).read().error;
+		end.error = strayLogProblem(end.location.runDir);
+		end.unreadable = end.error !== null;
 		return;
 	}
 	const opened = openRegularFile(logFile);
 	if (!opened.ok) {
-		if (opened.reason !== 'missing') end.error = opened.message;
+		if (opened.reason !== 'missing') {
+			end.error = opened.message;
+			end.unreadable = true;
+		}
 		return;
 	}
 	const fd = opened.fd;
@@ -237,30 +242,22 @@ function decodeRange(fd: number, state: DecodeState, size: number, decoder: Reco
 // ---------------------------------------------------------------------------------------------
 // Legacy runs (wandb 0.8/0.9): wandb-history.jsonl, wandb-metadata.json, wandb-summary.json.
 
-const LEGACY_STATES: Record<string, RunStatus> = {running: 'running', finished: 'finished', failed: 'failed', killed: 'crashed'};
 
 function readLegacyEnd(end: LogEnd, settings: Settings): void {
 	const runDir = end.location.runDir;
 	const head: RunEvent[] = [];
 	const metadata = readSideJson(end, path.join(runDir, LEGACY_METADATA), MAX_SIDE_FILE_BYTES) ?? {};
-	// What the legacy reader takes from the metadata, as far as the line shows it.
-	const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-	const run = emptyRunInfo();
-	run.id = str(metadata.id) ?? runIdFromDirName(path.basename(runDir));
-	run.name = str(metadata.name);
-	run.project = str(metadata.project);
-	run.entity = str(metadata.entity);
-	run.host = str(metadata.host);
-	run.pid = typeof metadata.pid === 'number' ? metadata.pid : null;
-	head.push({type: 'run', run});
-	if (typeof metadata.state === 'string') {
-		head.push({type: 'legacy-state', state: LEGACY_STATES[metadata.state] ?? 'running', exitCode: typeof metadata.exitcode === 'number' ? metadata.exitcode : null});
-	}
+	head.push({type: 'run', run: legacyRunInfo(metadata, path.basename(runDir))});
+	const state = legacyStateEvent(metadata);
+	if (state !== null) head.push(state);
 	end.state = reduceRunEvents(initialRunState(), head, settings.now);
 
 	const opened = openRegularFile(path.join(runDir, LEGACY_HISTORY));
 	if (!opened.ok) {
-		if (opened.reason !== 'missing') end.error = opened.message;
+		if (opened.reason !== 'missing') {
+			end.error = opened.message;
+			end.unreadable = true;
+		}
 		return;
 	}
 	const fd = opened.fd;
@@ -320,16 +317,9 @@ function readJsonlRange(fd: number, start: number, size: number, pieceBytes: num
 		skipFirst = false;
 		const events: RunEvent[] = [];
 		for (const line of bytes.toString('utf8', from, lastNewline).split('\n')) {
-			if (line.trim() === '') continue;
-			const row = parseObject(line);
-			if (row === null) {
-				result.corrupt++;
-				continue;
-			}
-			// As the legacy reader reads a line.
-			const values = flattenCapped(row);
-			const step = typeof values._step === 'number' && Number.isFinite(values._step) ? values._step : null;
-			events.push({type: 'history', step, values});
+			const event = legacyHistoryEvent(line);
+			if (event === 'corrupt') result.corrupt++;
+			else if (event !== null) events.push(event);
 		}
 		fold(events);
 		offset += lastNewline + 1;
@@ -460,7 +450,4 @@ function readSideJson(end: LogEnd, file: string, maxBytes: number): Record<strin
 	return parseObject(read.text);
 }
 
-function parseObject(text: string): Record<string, unknown> | null {
-	const raw = parseJsonLoose(text);
-	return raw !== UNPARSABLE && raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
-}
+

@@ -8,6 +8,9 @@ import * as path from 'node:path';
 import type {Integrity, RunEvent, RunFormat} from '../decode/run-events.js';
 import {LegacyReader, readConfigYaml} from './legacy-reader.js';
 import {findLogFile, locateRun, type RunLocation} from './locate.js';
+import {strayLogProblem} from './side-file.js';
+
+export {UnreadableRunError} from './locate.js';
 import {BLOCK_SIZE, CHUNK_HEADER_SIZE, decodeLog, INITIAL_STATE, MAX_RECORD_SIZE, type DecodeState} from '../decode/log-framing.js';
 import {openRegularFile} from './side-file.js';
 import {RecordDecoder} from '../decode/records.js';
@@ -31,9 +34,15 @@ export type ReadResult = {
 	 * FIFO named `run-x.wandb`), unreadable. Nothing is read from it.
 	 */
 	error: string | null;
+	/**
+	 * The error is that the log could not be opened or read (permission, a FIFO, an I/O error),
+	 * not that it is not a wandb log: one-shot modes stop with it (exit 2).
+	 */
+	unreadable: boolean;
 	/** This call stopped at its byte cap with more bytes already on disk: read again soon. */
 	hasMore: boolean;
 };
+
 
 export type RunReaderOptions = {
 	/** Most bytes one `read()` takes, so a UI can interleave drawing. Default 8 MiB. */
@@ -136,15 +145,17 @@ export class RunReader {
 		if (result.reset) this.integrity = {tail: 'clean', corruptChunks: 0};
 		this.integrity = {tail: result.tail, corruptChunks: this.integrity.corruptChunks + result.corrupt};
 		this.more = result.hasMore;
-		return {events: result.events, integrity: {...this.integrity}, bytesRead: result.bytesRead, reset: result.reset, error: result.error, hasMore: this.more};
+		// A legacy run's only errors are jsonl files it could not read.
+		return {events: result.events, integrity: {...this.integrity}, bytesRead: result.bytesRead, reset: result.reset, error: result.error, unreadable: result.error !== null, hasMore: this.more};
 	}
 
 	private readBinary(): ReadResult {
 		const events: RunEvent[] = [];
-		const result: ReadResult = {events, integrity: this.integrity, bytesRead: 0, reset: false, error: this.error, hasMore: false};
+		const result: ReadResult = {events, integrity: this.integrity, bytesRead: 0, reset: false, error: this.error, unreadable: false, hasMore: false};
 		this.logFile ??= findLogFile(this.location.runDir); // a run dir whose log is not written yet
 		if (this.logFile === null) {
 			result.error = strayLogProblem(this.location.runDir); // a FIFO named run-x.wandb, say
+			result.unreadable = result.error !== null;
 			return this.finish(result);
 		}
 		let st: fs.Stats;
@@ -212,7 +223,10 @@ export class RunReader {
 	private open(result: ReadResult): boolean {
 		const opened = openRegularFile(this.logFile!, path.basename(this.logFile!));
 		if (!opened.ok) {
-			if (opened.reason !== 'missing') result.error = opened.message;
+			if (opened.reason !== 'missing') {
+				result.error = opened.message;
+				result.unreadable = true;
+			}
 			return false;
 		}
 		this.fd = opened.fd;
@@ -358,25 +372,3 @@ export function readRunOnce(inputPath: string, options: RunReaderOptions = {}): 
 	return {location, events, integrity: last.integrity, sdkVersion: reader.sdkVersion, error: last.error};
 }
 
-/** A `*.wandb` in the run dir that is not a regular file (findLogFile skips those), as a message. */
-function strayLogProblem(runDir: string): string | null {
-	let names: string[];
-	try {
-		names = fs.readdirSync(runDir).filter(name => name.endsWith('.wandb'));
-	} catch {
-		return null;
-	}
-	for (const name of names) {
-		const file = path.join(runDir, name);
-		try {
-			const st = fs.statSync(file);
-			if (st.isFile() || st.isDirectory()) continue; // a log after all (just written), or a folder
-		} catch {
-			continue;
-		}
-		const opened = openRegularFile(file, name);
-		if (opened.ok) fs.closeSync(opened.fd);
-		else if (opened.reason !== 'missing') return opened.message;
-	}
-	return null;
-}

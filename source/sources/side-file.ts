@@ -167,3 +167,26 @@ export function readSideText(file: string, options: ReadSideOptions): SideFileTe
 	const {bytes, ...rest} = read;
 	return {...rest, text: bytes.toString('utf8')};
 }
+
+/** A `*.wandb` in the run dir that is not a regular file (findLogFile skips those), as a message. */
+export function strayLogProblem(runDir: string): string | null {
+	let names: string[];
+	try {
+		names = fs.readdirSync(runDir).filter(name => name.endsWith('.wandb'));
+	} catch {
+		return null;
+	}
+	for (const name of names) {
+		const file = path.join(runDir, name);
+		try {
+			const st = fs.statSync(file);
+			if (st.isFile() || st.isDirectory()) continue; // a log after all (just written), or a folder
+		} catch {
+			continue;
+		}
+		const opened = openRegularFile(file, name);
+		if (opened.ok) fs.closeSync(opened.fd);
+		else if (opened.reason !== 'missing') return opened.message;
+	}
+	return null;
+}

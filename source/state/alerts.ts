@@ -14,7 +14,9 @@ export type AlertDetail =
 	| {kind: 'stall'; quietSeconds: number; lastStep: number | null}
 	| {kind: 'gpu-idle'; gpu: number; thresholdPct: number; seconds: number}
 	| {kind: 'gpu-memory'; gpu: number; pct: number}
-	| {kind: 'console'; label: string; line: string};
+	| {kind: 'console'; label: string; line: string}
+	/** Data not kept, or not exact, because a limit was reached (caps.ts, run-state.ts). */
+	| {kind: 'limit'; limit: 'row-keys' | 'series' | 'step-precision'; count: number; dropped: number};
 
 export type AlertKind = AlertDetail['kind'];
 
@@ -68,7 +70,7 @@ export function computeAlerts(run: RunState, host: HostState | null, now: number
 	for (const [name, seen] of run.nonFinite) {
 		alerts.push({id: `nan:${name}`, kind: 'nan', severity: 'warning', detail: {kind: 'nan', metric: name, count: seen.count, firstStep: seen.firstStep}});
 	}
-	alerts.push(...spikeAlerts(run));
+	alerts.push(...spikeAlerts(run), ...limitAlerts(run));
 	const stall = stallAlert(run, now);
 	if (stall) alerts.push(stall);
 
@@ -125,6 +127,17 @@ export function spikeAlerts(run: RunState): Alert[] {
 			}
 		}
 	}
+	return alerts;
+}
+
+/** A limit that bit: rows with too many keys, too many distinct metrics, steps beyond 2^53. */
+export function limitAlerts(run: RunState): Alert[] {
+	const alerts: Alert[] = [];
+	const limit = (which: 'row-keys' | 'series' | 'step-precision', count: number, dropped: number) =>
+		alerts.push({id: `limit:${which}`, kind: 'limit', severity: 'warning', detail: {kind: 'limit', limit: which, count, dropped}});
+	if (run.rowsOverKeyLimit > 0) limit('row-keys', run.rowsOverKeyLimit, run.droppedRowKeys);
+	if (run.droppedValues > 0) limit('series', run.droppedValues, run.droppedValues);
+	if (run.impreciseSteps > 0) limit('step-precision', run.impreciseSteps, 0);
 	return alerts;
 }
 

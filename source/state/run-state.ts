@@ -82,6 +82,11 @@ export type RunState = {
 	recent: Map<string, {values: number[]; steps: Array<number | null>}>;
 	/** Values not kept because their key was new after MAX_SERIES keys (reported by --check). */
 	droppedValues: number;
+	/** History rows that had more keys than a row keeps (MAX_KEYS_PER_ROW), and the keys not kept. */
+	rowsOverKeyLimit: number;
+	droppedRowKeys: number;
+	/** Steps above 2^53: a float64 cannot tell them apart, so such rows may merge. */
+	impreciseSteps: number;
 };
 
 /**
@@ -146,6 +151,9 @@ export function initialRunState(): RunState {
 		nonFinite: new Map(),
 		recent: new Map(),
 		droppedValues: 0,
+		rowsOverKeyLimit: 0,
+		droppedRowKeys: 0,
+		impreciseSteps: 0,
 	};
 }
 
@@ -192,6 +200,10 @@ export function reduceRun(state: RunState, event: RunEvent, now: number): RunSta
 			break;
 		case 'history':
 			addHistoryRow(state, event.step, event.values, now);
+			if (event.droppedKeys) {
+				state.rowsOverKeyLimit++;
+				state.droppedRowKeys += event.droppedKeys;
+			}
 			break;
 		case 'summary':
 			// wandb-core writes two summary records per history row: kept cheap (no [key, value]
@@ -284,6 +296,7 @@ function addHistoryRow(state: RunState, step: number | null, values: FlatValues,
 	if (step !== null) {
 		if (state.firstStep === null) state.firstStep = step;
 		state.lastStep = step;
+		if (step > Number.MAX_SAFE_INTEGER) state.impreciseSteps++;
 	}
 	state.lastRowAt = now;
 
@@ -358,7 +371,8 @@ function addAxisValue(state: RunState, key: string, row: number, value: number):
 	if (state.nonMonotonic.has(key) || !Number.isFinite(value)) return;
 	let axis = state.axes.get(key);
 	if (!axis) {
-		if (state.axes.size >= MAX_SERIES) return;
+		// The built-in axes are always kept: past MAX_SERIES keys only other candidates are refused.
+		if (state.axes.size >= MAX_SERIES && !(BUILTIN_AXES as readonly string[]).includes(key)) return;
 		axis = new AxisColumn();
 		state.axes.set(key, axis);
 	}

@@ -1,5 +1,7 @@
 /** The words of a health alert, as the header, `--check` and `--once --json` show it. */
 import type {Alert} from '../state/alerts.js';
+import {MAX_KEYS_PER_ROW} from '../decode/caps.js';
+import {MAX_SERIES} from '../state/run-state.js';
 import {formatDuration, formatNumber} from './format.js';
 import {sanitizeLine} from './sanitize.js';
 
@@ -19,5 +21,14 @@ export function alertMessage(alert: Alert): string {
 			return `GPU ${detail.gpu} memory ${detail.pct.toFixed(0)}% full`;
 		case 'console':
 			return `console: ${detail.label}: ${sanitizeLine(detail.line).trim().slice(0, 80)}`;
+		case 'limit':
+			switch (detail.limit) {
+				case 'row-keys':
+					return `${detail.count} row${detail.count === 1 ? '' : 's'} had more than ${MAX_KEYS_PER_ROW.toLocaleString('en-US')} keys: ${detail.dropped} key${detail.dropped === 1 ? '' : 's'} not kept`;
+				case 'series':
+					return `more than ${MAX_SERIES.toLocaleString('en-US')} distinct keys: ${detail.count} value${detail.count === 1 ? '' : 's'} of newer keys not kept`;
+				case 'step-precision':
+					return `${detail.count} step${detail.count === 1 ? '' : 's'} above 2^53: steps that large are not exact, rows may merge`;
+			}
 	}
 }

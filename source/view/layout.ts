@@ -4,6 +4,8 @@
  * scrollback included, on every frame that reaches the last row) nor wider.
  */
 
+import {MAX_SCREEN} from '../options.js';
+
 /** A panel's place on the screen, in columns and rows from the top-left corner. */
 export type Rect = {x: number; y: number; width: number; height: number};
 
@@ -28,9 +30,10 @@ export const FULL_MIN = {columns: 80, rows: 24};
 /** Terminals smaller than this get only the run's state and step. */
 export const COMPACT_MIN = {columns: 20, rows: 6};
 
-/** The root: the whole width, one row less than the terminal (at least one line). */
+/** The root: the whole width, one row less than the terminal (at least one line, at most MAX_SCREEN). */
 export function rootRect(columns: number, rows: number): Rect {
-	return {x: 0, y: 0, width: Math.max(1, Math.floor(columns)), height: Math.max(1, Math.floor(rows) - 1)};
+	const clamp = (n: number) => Math.min(MAX_SCREEN, Math.max(1, Math.floor(n)));
+	return {x: 0, y: 0, width: clamp(columns), height: clamp(rows - 1)};
 }
 
 /** Lay out the dashboard for a terminal of `columns` x `rows`. */

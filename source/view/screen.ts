@@ -135,7 +135,8 @@ export function headerModel(snap: Snapshot, ui: UiState, now: number, pulse: num
 		exitCode: runExitCode(run),
 		step: run.lastStep,
 		stepsPerSecond: stepsPerSecond(run),
-		runtime: run.exit?.runtime ?? run.lastRuntime,
+		// A negative runtime (a clock set back mid-run) is not a duration: shown as unknown.
+		runtime: nonNegative(run.exit?.runtime ?? run.lastRuntime),
 		sinceLastRow,
 		xAxis: activeXAxis(run, ui),
 		smoothing: ui.smoothing,
@@ -146,6 +147,10 @@ export function headerModel(snap: Snapshot, ui: UiState, now: number, pulse: num
 		notice: notice(snap),
 		pulse,
 	};
+}
+
+function nonNegative(value: number | null): number | null {
+	return value === null || !(value >= 0) ? null : value;
 }
 
 /** The runs overlaid on the charts: the watched run first, then the ones picked in the runs list. */

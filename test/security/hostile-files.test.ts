@@ -82,32 +82,36 @@ maybeFifo('FIFOs as side files', () => {
 		}
 	}, 40_000);
 
-	it('a FIFO as the .wandb log: every mode finishes and names it', async () => {
+	it('a FIFO as the .wandb log: every mode stops at once with one line naming it, exit 2', async () => {
 		const run = copyRun('f230dm6e');
 		try {
 			const name = fs.readdirSync(run.runDir).find(n => n.endsWith('.wandb'))!;
 			makeFifo(path.join(run.runDir, name));
-			const message = `${name} is not a regular file (a FIFO)`;
+			const message = `${run.runDir}/${name} is not a regular file (a FIFO)`;
 			const check = await runMode('check', run.runDir);
 			expect(check.stdout).toContain(`unreadable: ${message}`);
 			expect(check.code).toBe(2);
-			const json = JSON.parse((await runMode('json', run.runDir)).stdout) as {integrity: {error: string}};
-			expect(json.integrity.error).toContain(message);
-			expect((await runMode('once', run.runDir)).stdout).toContain(name);
+			for (const mode of ['json', 'once'] as const) {
+				const result = await runMode(mode, run.runDir);
+				expect(result.code, mode).toBe(2);
+				expect(result.stdout, mode).toBe('');
+				expect(result.stderr.trim(), mode).toBe(`wbtop: ${message}: not read`);
+			}
 		} finally {
 			run.cleanup();
 		}
 	}, 40_000);
 
-	it('a FIFO as the legacy wandb-history.jsonl: every mode finishes and names it', async () => {
+	it('a FIFO as the legacy wandb-history.jsonl: every mode stops at once with one line naming it, exit 2', async () => {
 		const run = copyRun('jsr4s3y6');
 		try {
 			makeFifo(path.join(run.runDir, 'wandb-history.jsonl'));
 			const check = await runMode('check', run.runDir);
-			expect(check.stdout).toContain('unreadable: wandb-history.jsonl is not a regular file (a FIFO)');
-			const json = JSON.parse((await runMode('json', run.runDir)).stdout) as {integrity: {error: string}; system: {records: number}};
-			expect(json.integrity.error).toContain('wandb-history.jsonl is not a regular file');
-			expect(json.system.records).toBeGreaterThan(0); // the events file was still read
+			expect(check.stdout).toContain(`unreadable: ${run.runDir}/wandb-history.jsonl is not a regular file (a FIFO)`);
+			expect(check.code).toBe(2);
+			const json = await runMode('json', run.runDir);
+			expect(json.code).toBe(2);
+			expect(json.stderr).toContain('wandb-history.jsonl is not a regular file (a FIFO)');
 		} finally {
 			run.cleanup();
 		}

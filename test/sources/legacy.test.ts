@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import YAML from 'yaml';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {RunEvent} from '../../source/decode/run-events.js';
-import {LegacyReader, parseConfigYaml, runIdFromDirName} from '../../source/sources/legacy-reader.js';
+import {LegacyReader, parseConfigYaml} from '../../source/sources/legacy-reader.js';
+import {runIdFromDirName} from '../../source/decode/legacy.js';
 import {copyDir, historyOf, readManifest, tempDir} from '../helpers/run-files.js';
 
 const legacyRuns = readManifest().filter(run => run.format === 'legacy');

@@ -248,19 +248,23 @@ describe('damage', () => {
 		expect(tailLine(end)).toMatch(/^tail-test ✓ finished step 2999 /);
 		expect(end.bytesRead).toBeLessThan(200_000);
 
-		// The log itself a FIFO: the full reader's message.
+		// The log itself a FIFO: unreadable for both readers, with the full reader's message.
 		const fifoRun = path.join(tmp, 'run-20260101_000000-fifo');
 		fs.mkdirSync(fifoRun);
 		execFileSync('mkfifo', [path.join(fifoRun, 'run-fifo.wandb')]);
-		const fifo = expectSameLine(fifoRun);
-		expect(fifo.error).toMatch(/FIFO/);
+		const fifo = readRunEnd(locateRun(fifoRun));
+		expect(fifo.unreadable).toBe(true);
+		expect(fifo.error).toMatch(/run-fifo\.wandb is not a regular file \(a FIFO\)/);
+		expect(() => loadRun(fifoRun)).toThrow(`${fifoRun}/${fifo.error}`);
 
 		// A legacy run whose history and metadata are FIFOs.
 		const legacyRun = path.join(tmp, 'run-20191205_192624-fifolegacy');
 		fs.mkdirSync(legacyRun);
 		execFileSync('mkfifo', [path.join(legacyRun, 'wandb-history.jsonl'), path.join(legacyRun, 'wandb-metadata.json')]);
-		const legacy = expectSameLine(legacyRun);
+		const legacy = readRunEnd(locateRun(legacyRun));
+		expect(legacy.unreadable).toBe(true);
 		expect(legacy.error).toMatch(/wandb-history\.jsonl is not a regular file \(a FIFO\)/);
+		expect(() => loadRun(legacyRun)).toThrow(/wandb-history\.jsonl is not a regular file \(a FIFO\)/);
 	});
 });
 
