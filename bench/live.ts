@@ -79,25 +79,61 @@ function startIdleNode(): {pid: number; stop: () => void} {
 	return {pid: child.pid!, stop: () => child.kill()};
 }
 
-export type IdleResult = {wbtopPct: number; baselinePct: number; seconds: number; smiPct: number | null};
+export type IdleResult = {
+	wbtopPct: number;
+	/** `node -e "setInterval(()=>{},1000)"`: what any idle node process costs. */
+	baselinePct: number;
+	/** btop in a pane of the same size, over the same window (null where btop is missing). */
+	btopPct: number | null;
+	seconds: number;
+	smiPct: number | null;
+};
+
+/** btop (Debian's package), installed with apt-get when missing; null when it cannot be had. */
+export function ensureBtop(log: (line: string) => void): string | null {
+	const found = () => {
+		try {
+			return execFileSync('sh', ['-c', 'command -v btop'], {encoding: 'utf8'}).trim() || null;
+		} catch {
+			return null;
+		}
+	};
+	let btop = found();
+	if (btop) return btop;
+	log('btop is missing: installing it from Debian (apt-get install btop) for the idle-CPU baseline');
+	try {
+		execFileSync('sh', ['-c', 'apt-get install -y -qq btop >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq btop >/dev/null 2>&1)'], {stdio: 'ignore'});
+	} catch {
+		// reported below
+	}
+	btop = found();
+	if (!btop) log('btop could not be installed: the idle figures have no btop baseline');
+	return btop;
+}
 
 /**
  * CPU of wbtop (its own process, as % of one core) over `seconds`, beside an idle node process
- * measured over the same window. `prepare` runs once the first frame is on screen.
+ * and (with `btop`) btop in a pane of the same size, all measured over the same window.
+ * `settle` runs once the first frame is on screen.
  */
-export async function idleCpu(options: {runDir: string; args: string; env?: Record<string, string>; seconds: number; settle: (pane: Pane) => Promise<void>; columns?: number; rows?: number}): Promise<IdleResult> {
-	const {pane, pid} = startMeasuredPane(wbtop(`${options.args} ${options.runDir}`), options.columns ?? 200, options.rows ?? 50, options.env);
+export async function idleCpu(options: {runDir: string; args: string; env?: Record<string, string>; seconds: number; settle: (pane: Pane) => Promise<void>; columns?: number; rows?: number; btop?: string | null}): Promise<IdleResult> {
+	const columns = options.columns ?? 200;
+	const rows = options.rows ?? 50;
+	const {pane, pid} = startMeasuredPane(wbtop(`${options.args} ${options.runDir}`), columns, rows, options.env);
 	const idle = startIdleNode();
+	const peer = options.btop ? startMeasuredPane(options.btop, columns, rows, {TERM: 'xterm-256color'}) : null;
 	try {
 		if (processName(pid) !== 'node' && processName(pid) !== 'wbtop') throw new Error(`pane process is ${processName(pid)}`);
 		await options.settle(pane);
 		const smi = findSmiChild(pid);
-		const [wbtopPct, baselinePct, smiPct] = await cpuPercentOver(smi === null ? [pid, idle.pid] : [pid, idle.pid, smi], options.seconds);
+		const pids = [pid, idle.pid, peer?.pid ?? idle.pid, smi ?? idle.pid];
+		const [wbtopPct, baselinePct, btopPct, smiPct] = await cpuPercentOver(pids, options.seconds);
 		if (!pane.alive()) throw new Error(`wbtop exited:\n${pane.screen()}`);
-		return {wbtopPct, baselinePct, seconds: options.seconds, smiPct: smi === null ? null : smiPct};
+		return {wbtopPct, baselinePct, btopPct: peer ? btopPct : null, seconds: options.seconds, smiPct: smi === null ? null : smiPct};
 	} finally {
 		idle.stop();
 		pane.kill();
+		peer?.pane.kill();
 	}
 }
 
