@@ -7,7 +7,7 @@
  * (~30 ms on an H100 with persistence mode, far more without), see research §4.
  */
 import {readFile} from 'node:fs/promises';
-import {execa} from 'execa';
+import {execa, type ResultPromise} from 'execa';
 import type {GpuProcess, GpuSample, HostEvent, HostSource, SourceStatus} from '../decode/host-events.js';
 import {
 	appsQueryArgs,
@@ -44,10 +44,76 @@ export type GpuSourceOptions = {
 
 /** How long a one-shot call may take before it counts as hung. */
 const ONE_SHOT_TIMEOUT_MS = 5000;
-/** Lines that are not GPU data (error text) kept to explain an exit. */
+/** Lines that are not GPU data (error text) kept to explain an exit, and the length kept of each. */
 const KEPT_TEXT_LINES = 20;
+const KEPT_LINE_CHARS = 500;
+/** The start and the end of stderr kept to explain an exit (the reason comes first). */
+const STDERR_KEPT_CHARS = 4 * 1024;
+/** A status message is one line of the panel. */
+const MAX_MESSAGE_CHARS = 300;
+/** A killed stream child not reaped this long after its restart came due is reported as stuck. */
+const STUCK_GRACE_MS = 1000;
 /** A stream that lived this long resets the restart back-off. */
 const HEALTHY_RUN_MS = 60_000;
+/**
+ * Longest line taken from nvidia-smi (a GPU line is ~200 characters). A longer one, or output
+ * without line breaks, is garbage: dropped up to the next line break, so memory stays bounded.
+ */
+export const MAX_LINE_CHARS = 64 * 1024;
+/** GPUs in one sample at most; a longer block (indices that never restart) is cut. */
+const MAX_GPUS = 64;
+
+/**
+ * Splits a stream into lines, holding at most `maxChars` of an unfinished line: a line longer
+ * than that is dropped whole (up to its line break) and counted in `overflows`.
+ */
+export class LineSplitter {
+	private partial = '';
+	private dropping = false;
+	/** Lines dropped for being longer than maxChars. */
+	overflows = 0;
+
+	constructor(
+		private readonly onLine: (line: string) => void,
+		private readonly onOverflow: () => void = () => {},
+		readonly maxChars = MAX_LINE_CHARS,
+	) {}
+
+	/** Characters of the unfinished line held now (at most maxChars). */
+	get pendingChars(): number {
+		return this.partial.length;
+	}
+
+	push(chunk: string): void {
+		let from = 0;
+		for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', from)) {
+			if (this.dropping) this.dropping = false; // the end of an overlong line
+			else if (this.partial.length + nl - from > this.maxChars) this.overflow();
+			else this.onLine(this.partial + chunk.slice(from, nl));
+			this.partial = '';
+			from = nl + 1;
+		}
+		if (this.dropping || from === chunk.length) return;
+		if (this.partial.length + chunk.length - from > this.maxChars) {
+			this.partial = '';
+			this.dropping = true;
+			this.overflow();
+		} else this.partial += chunk.slice(from);
+	}
+
+	/** The stream ended: an unfinished last line counts as a line. */
+	end(): void {
+		const rest = this.partial;
+		this.partial = '';
+		if (!this.dropping && rest !== '') this.onLine(rest);
+		this.dropping = false;
+	}
+
+	private overflow(): void {
+		this.overflows++;
+		this.onOverflow();
+	}
+}
 
 /** "2 s", "0.5 s" */
 function seconds(ms: number): string {
@@ -73,45 +139,72 @@ export function startGpuSource(options: GpuSourceOptions): HostSource {
 	let fields: string[] = [...GPU_QUERY_FIELDS];
 	let backoff = firstBackoff;
 	let status: {status: SourceStatus; message: string | null} | null = null;
-	let child: ReturnType<typeof spawnStream> | null = null;
+	/** The child whose output is read now. */
+	let child: StreamChild | null = null;
+	/**
+	 * The newest stream child until it is reaped (it exited and its pipes closed). No other starts
+	 * before that: a child stuck in the driver survives SIGKILL, and one per restart would pile up.
+	 */
+	let last: StreamChild | null = null;
+	/** The restart came due while `last` was still alive: start when it is reaped. */
+	let startWhenReaped = false;
+	let stuckTimer: NodeJS.Timeout | undefined;
 	let restartTimer: NodeJS.Timeout | undefined;
 	let appsTimer: NodeJS.Timeout | undefined;
 	let appsInFlight = false;
 	const stopSignal = new AbortController();
 
 	const setStatus = (next: SourceStatus, message: string | null) => {
+		if (message !== null && message.length > MAX_MESSAGE_CHARS) message = `${message.slice(0, MAX_MESSAGE_CHARS - 1)}…`;
 		if (status && status.status === next && status.message === message) return;
 		status = {status: next, message};
 		onEvent({type: 'gpu/status', status: next, message});
 	};
 
-	function spawnStream() {
-		const abort = new AbortController();
+	function spawnStream(): StreamChild {
 		const subprocess = execa(command, [...gpuQueryArgs(fields), '-lms', String(lms)], {
-			// buffer:false on stdout: a never-ending child would otherwise fill maxBuffer and be killed.
-			buffer: {stdout: false, stderr: true},
-			maxBuffer: 64 * 1024,
+			// Both streams are read here, each kept bounded: execa's buffer would grow with a
+			// never-ending child, and its maxBuffer kills the child instead of reporting it.
+			buffer: false,
 			stdin: 'ignore',
 			reject: false,
 			env,
-			cancelSignal: abort.signal,
-			forceKillAfterDelay: 2000,
+			// Killed with SIGKILL only (killStream, release): no delayed force-kill timer that would
+			// keep the app alive while a stuck child lingers.
+			forceKillAfterDelay: false,
 		});
-		return {abort, subprocess, queryFields: fields};
+		const spawned: StreamChild = {subprocess, queryFields: fields, exited: false, reaped: false};
+		subprocess.once('exit', () => (spawned.exited = true));
+		return spawned;
 	}
 
 	function startStream(): void {
 		if (stopped) return;
+		if (last !== null && !last.reaped) {
+			// Still alive after SIGKILL: start the next one only once it is gone, and say so unless
+			// it goes soon (a killed child on a busy box may take a moment to be reaped).
+			startWhenReaped = true;
+			killStream(last);
+			const stuck = last;
+			clearTimeout(stuckTimer);
+			stuckTimer = setTimeout(() => {
+				if (!stopped && last === stuck && !stuck.reaped) setStatus('error', stuckMessage(stuck));
+			}, STUCK_GRACE_MS);
+			return;
+		}
 		const current = spawnStream();
 		child = current;
+		last = current;
 		const {subprocess, queryFields} = current;
 		const startedAt = Date.now();
-		let partial = '';
 		const textLines: string[] = [];
+		let stderrHead = '';
+		let stderrTail = '';
 		let group: GpuSample[] = [];
 		let expected = 0;
 		let flushTimer: NodeJS.Timeout | undefined;
 		let hangTimer: NodeJS.Timeout | undefined;
+		let gotOutput = false;
 
 		const flush = () => {
 			clearTimeout(flushTimer);
@@ -119,32 +212,44 @@ export function startGpuSource(options: GpuSourceOptions): HostSource {
 			const gpus = group;
 			group = [];
 			if (gpus.length > expected) expected = gpus.length;
+			armHang();
 			setStatus('ok', null);
 			onEvent({type: 'gpu/sample', time: Date.now(), gpus});
 		};
 
+		// A hang is no *sample* for hangMs: output that never makes one (no line breaks, error text
+		// over and over) must not keep a dead stream alive.
 		const armHang = () => {
 			clearTimeout(hangTimer);
 			hangTimer = setTimeout(() => {
-				// Restart without waiting for the exit: a child stuck in the driver may never exit.
+				if (child !== current) return;
+				// Stop reading it and kill it; the next one starts after the back-off, once this one
+				// is reaped (see `last`).
 				child = null;
-				current.abort.abort();
-				current.subprocess.kill('SIGKILL');
-				setStatus('error', `nvidia-smi stopped responding (no output for ${seconds(hangMs)}) — restarting`);
+				clearTimeout(flushTimer);
+				killStream(current);
+				subprocess.stdout?.resume(); // drained and dropped from here on, so its pipe can close
+				const why = lines.overflows > 0
+					? `no sample for ${seconds(hangMs)}; its output has no line breaks`
+					: textLines.length > 0
+						? `no sample for ${seconds(hangMs)}; it printed "${textLines[textLines.length - 1]}"`
+						: `no ${gotOutput ? 'sample' : 'output'} for ${seconds(hangMs)}`;
+				setStatus('error', `nvidia-smi stopped responding (${why}) — restarting`);
 				scheduleRestart(startedAt);
 			}, hangMs);
 		};
 
 		const onLine = (line: string) => {
+			if (child !== current) return;
 			const sample = parseGpuLine(line, queryFields);
 			if (!sample) {
-				if (line.trim() !== '') textLines.push(line);
+				if (line.trim() !== '') textLines.push(line.length > KEPT_LINE_CHARS ? `${line.slice(0, KEPT_LINE_CHARS)}…` : line);
 				if (textLines.length > KEPT_TEXT_LINES) textLines.shift();
 				return;
 			}
 			// Indices restart at (or below) the last one: the previous block is a whole sample.
-			const last = group[group.length - 1];
-			if (last && sample.index <= last.index) flush();
+			const lastGpu = group[group.length - 1];
+			if ((lastGpu && sample.index <= lastGpu.index) || group.length >= MAX_GPUS) flush();
 			group.push(sample);
 			if (expected > 0 && group.length >= expected) flush();
 			else {
@@ -153,27 +258,53 @@ export function startGpuSource(options: GpuSourceOptions): HostSource {
 			}
 		};
 
+		const lines = new LineSplitter(onLine, () => {
+			if (lines.overflows > 1 || child !== current) return;
+			// Reported once per child. nvidia-smi never prints such a line: stop reading (decoding a
+			// flood of garbage would take a core from training) and let the hang timer restart it.
+			setStatus('error', `nvidia-smi printed over ${MAX_LINE_CHARS / 1024} KiB without a line break — ignoring it`);
+			subprocess.stdout?.pause();
+		});
+
 		armHang();
 		subprocess.stdout?.setEncoding('utf8');
 		subprocess.stdout?.on('data', (chunk: string) => {
-			if (child !== current) return;
-			armHang();
-			const lines = (partial + chunk).split('\n');
-			partial = lines.pop() ?? '';
-			for (const line of lines) onLine(line);
+			if (child !== current) return; // a killed child's last words, or one that will not die
+			gotOutput = true;
+			lines.push(chunk);
+		});
+		subprocess.stderr?.setEncoding('utf8');
+		subprocess.stderr?.on('data', (chunk: string) => {
+			if (stderrHead.length < STDERR_KEPT_CHARS) {
+				const room = STDERR_KEPT_CHARS - stderrHead.length;
+				stderrHead += chunk.slice(0, room);
+				chunk = chunk.slice(room);
+			}
+			if (chunk !== '') stderrTail = (stderrTail + chunk).slice(-STDERR_KEPT_CHARS);
 		});
 
+		// Settles once the child exited and its pipes closed (execa waits for both).
 		void subprocess.then(result => {
+			current.reaped = true;
 			clearTimeout(hangTimer);
 			clearTimeout(flushTimer);
-			if (stopped || child !== current) return;
-			if (partial) onLine(partial);
+			if (stopped) return;
+			if (child !== current) {
+				// A killed child is gone at last: the restart that waited for it goes ahead.
+				if (startWhenReaped && last === current) {
+					startWhenReaped = false;
+					clearTimeout(stuckTimer);
+					startStream();
+				}
+				return;
+			}
+			lines.end();
 			flush();
 			child = null;
 			const failure = classifySmiFailure({
 				code: (result as {code?: string}).code,
 				exitCode: result.exitCode,
-				output: [...textLines, String(result.stderr ?? '')].join('\n'),
+				output: [...textLines, stderrHead, stderrTail].join('\n'),
 			});
 			if (failure.status === 'unavailable') {
 				// Not installed or no GPU: retrying would only repeat the message.
@@ -187,7 +318,7 @@ export function startGpuSource(options: GpuSourceOptions): HostSource {
 				fields = fewer;
 				return startStream();
 			}
-			const message = result.exitCode === 0 && textLines.length === 0 ? 'nvidia-smi exited unexpectedly' : failure.message;
+			const message = result.exitCode === 0 && textLines.length === 0 && !gotOutput ? 'nvidia-smi exited unexpectedly' : failure.message;
 			const delay = scheduleRestart(startedAt);
 			setStatus('error', `${message} — retrying in ${seconds(delay)}`);
 		});
@@ -204,13 +335,17 @@ export function startGpuSource(options: GpuSourceOptions): HostSource {
 		return delay;
 	}
 
+	/** The last poll's child until it is reaped; no poll starts before that. */
+	let appsCall: OneShotCall | null = null;
+
 	async function pollApps(): Promise<void> {
 		if (stopped || appsInFlight) return;
 		appsInFlight = true;
 		try {
 			// While the stream is failing, a poll would only fail the same way.
 			if (status?.status === 'error') return;
-			const result = await runOneShot(command, appsQueryArgs(), Math.min(ONE_SHOT_TIMEOUT_MS, appsIntervalMs), env, stopSignal.signal);
+			appsCall = startOneShot(command, appsQueryArgs(), Math.min(ONE_SHOT_TIMEOUT_MS, appsIntervalMs), env, stopSignal.signal);
+			const result = await appsCall.result;
 			// Failures are reported by the stream; a failed poll keeps the last list.
 			if (!result.failure && !stopped) {
 				const runPid = options.runPid?.() ?? null;
@@ -220,7 +355,12 @@ export function startGpuSource(options: GpuSourceOptions): HostSource {
 		} finally {
 			appsInFlight = false;
 		}
-		if (!stopped && status?.status !== 'unavailable') appsTimer = setTimeout(() => void pollApps(), appsIntervalMs);
+		const next = () => {
+			if (!stopped && status?.status !== 'unavailable') appsTimer = setTimeout(() => void pollApps(), appsIntervalMs);
+		};
+		// A given-up call whose child is still alive (stuck in the driver) holds back the next one.
+		if (appsCall === null || appsCall.isReaped()) next();
+		else void appsCall.reaped.then(next);
 	}
 
 	startStream();
@@ -232,68 +372,126 @@ export function startGpuSource(options: GpuSourceOptions): HostSource {
 			stopSignal.abort();
 			clearTimeout(restartTimer);
 			clearTimeout(appsTimer);
-			// SIGKILL at once: the app may exit right after stop(), before a delayed force-kill.
-			child?.abort.abort();
-			child?.subprocess.kill('SIGKILL');
+			clearTimeout(stuckTimer);
+			// SIGKILL at once: the app may exit right after stop(), before a delayed force-kill. A child
+			// that survives it (stuck in the driver) must not keep the app alive.
+			for (const stream of new Set([child, last])) if (stream && !stream.reaped) release(stream.subprocess);
 			child = null;
 		},
 	};
 }
 
+/** One stream child of startGpuSource. */
+type StreamChild = {
+	subprocess: ResultPromise;
+	queryFields: string[];
+	/** The process exited (it may still hold its pipes through a process it started). */
+	exited: boolean;
+	/** It exited and its pipes closed: nothing of it is left. */
+	reaped: boolean;
+};
+
+function killStream(stream: StreamChild): void {
+	stream.subprocess.kill('SIGKILL');
+}
+
+/** Why no new stream starts: the last one is still there. */
+function stuckMessage(stream: StreamChild): string {
+	const pid = stream.subprocess.pid ?? '?';
+	return stream.exited
+		? `nvidia-smi is stuck (pid ${pid} was killed, but a process it started still holds its output open)`
+		: `nvidia-smi is stuck (pid ${pid} did not exit after SIGKILL)`;
+}
+
+/**
+ * Kills a child and lets this process exit even if the child never dies (a process stuck in the
+ * driver ignores SIGKILL too): its handle and pipes no longer keep the event loop alive.
+ */
+function release(subprocess: ResultPromise): void {
+	subprocess.kill('SIGKILL');
+	subprocess.unref();
+	for (const stream of [subprocess.stdout, subprocess.stderr]) (stream as {unref?: () => void} | null)?.unref?.();
+	subprocess.catch(() => {});
+}
+
 /** Result of one bounded nvidia-smi call. */
 type OneShot = {stdout: string; failure: SmiFailure | null};
 
+/** A one-shot call: its answer (bounded in time), and when its child is gone. */
+export type OneShotCall = {
+	result: Promise<OneShot>;
+	/** Settles once the child exited and its pipes closed; never, for a child that cannot die. */
+	reaped: Promise<void>;
+	isReaped: () => boolean;
+};
+
 /**
  * Runs nvidia-smi once. Bounded even when the child cannot be killed (a process stuck in the
- * driver ignores SIGKILL): the answer is given up after timeoutMs + 200 ms either way.
+ * driver ignores SIGKILL): SIGTERM at timeoutMs, and the answer is given up 200 ms later with a
+ * SIGKILL; the child then no longer keeps this process alive. `reaped` tells when it is really
+ * gone. The timers are this function's own (not execa's `timeout`/`forceKillAfterDelay`, whose
+ * timers run until the child's pipes close, so a stuck child would hold the process that long).
+ * `signal` (the source stopping) ends the call at once. Exported for tests.
  */
-async function runOneShot(
+export function startOneShot(
 	command: string,
 	args: string[],
 	timeoutMs: number,
 	env?: NodeJS.ProcessEnv,
 	signal?: AbortSignal,
-): Promise<OneShot> {
-	const abort = new AbortController();
+): OneShotCall {
 	const subprocess = execa(command, args, {
 		reject: false,
-		timeout: timeoutMs,
-		cancelSignal: abort.signal,
-		forceKillAfterDelay: 500,
+		forceKillAfterDelay: false,
 		stdin: 'ignore',
 		maxBuffer: 1024 * 1024,
 		env,
 	});
-	// The source stopping ends the call at once.
-	signal?.addEventListener('abort', () => subprocess.kill('SIGKILL'), {once: true});
-	let timer: NodeJS.Timeout | undefined;
-	const givenUp = new Promise<'given-up'>(resolve => {
-		timer = setTimeout(() => resolve('given-up'), timeoutMs + 200);
-	});
-	const result = await Promise.race([subprocess, givenUp]);
-	clearTimeout(timer);
-	if (result === 'given-up') {
-		// SIGTERM (sent at the timeout) was not enough: kill it now, since this process may exit
-		// before the delayed SIGKILL; and let this process exit even if the child never dies (a
-		// process stuck in the driver ignores SIGKILL too).
-		abort.abort();
-		subprocess.kill('SIGKILL');
-		subprocess.unref();
-		subprocess.stdout?.destroy();
-		subprocess.stderr?.destroy();
-		subprocess.catch(() => {});
-		return {stdout: '', failure: classifySmiFailure({timedOut: true})};
-	}
-	if (!result.failed) return {stdout: String(result.stdout), failure: null};
-	return {
-		stdout: String(result.stdout ?? ''),
-		failure: classifySmiFailure({
-			code: (result as {code?: string}).code,
-			exitCode: result.exitCode,
-			timedOut: result.timedOut,
-			output: `${String(result.stdout ?? '')}\n${String(result.stderr ?? '')}`,
-		}),
-	};
+	let reaped = false;
+	const reapedPromise = subprocess.then(
+		() => void (reaped = true),
+		() => void (reaped = true),
+	);
+	let timedOut = false;
+	let finish: (outcome: 'given-up' | 'stopped') => void = () => {};
+	const cut = new Promise<'given-up' | 'stopped'>(resolve => (finish = resolve));
+	const term = setTimeout(() => {
+		timedOut = true;
+		subprocess.kill('SIGTERM');
+	}, timeoutMs);
+	const giveUp = setTimeout(() => finish('given-up'), timeoutMs + 200);
+	// One listener per call, removed with it: one per poll would pile up on the source's signal.
+	const onAbort = () => finish('stopped');
+	if (signal?.aborted) onAbort();
+	signal?.addEventListener('abort', onAbort, {once: true});
+	const result = (async (): Promise<OneShot> => {
+		const done = await Promise.race([subprocess, cut]);
+		clearTimeout(term);
+		clearTimeout(giveUp);
+		signal?.removeEventListener('abort', onAbort);
+		if (done === 'given-up' || done === 'stopped') {
+			// SIGTERM was not enough (or there is no time left): SIGKILL, and let this process exit
+			// even if the child never dies. Its pipes are not destroyed, so `reaped` still tells.
+			release(subprocess);
+			return {stdout: '', failure: classifySmiFailure(done === 'given-up' ? {timedOut: true} : {code: 'ABORT_ERR'})};
+		}
+		if (!done.failed && !timedOut) return {stdout: String(done.stdout), failure: null};
+		return {
+			stdout: String(done.stdout ?? ''),
+			failure: classifySmiFailure({
+				code: (done as {code?: string}).code,
+				exitCode: done.exitCode,
+				timedOut,
+				output: `${String(done.stdout ?? '')}\n${String(done.stderr ?? '')}`,
+			}),
+		};
+	})();
+	return {result, reaped: reapedPromise, isReaped: () => reaped};
+}
+
+/** {@link startOneShot}, for its answer only. */
+function runOneShot(command: string, args: string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<OneShot> {
+	return startOneShot(command, args, timeoutMs, env).result;
 }
 
 /** What `wbtop --once` gets from the GPUs. */
