@@ -15,6 +15,8 @@ export type AlertDetail =
 	| {kind: 'gpu-idle'; gpu: number; thresholdPct: number; seconds: number}
 	| {kind: 'gpu-memory'; gpu: number; pct: number}
 	| {kind: 'console'; label: string; line: string}
+	/** A side file refused (a FIFO, a device, too large, unreadable): the message names it. */
+	| {kind: 'file'; file: string; message: string}
 	/** Data not kept, or not exact, because a limit was reached (caps.ts, run-state.ts). */
 	| {kind: 'limit'; limit: 'row-keys' | 'series' | 'step-precision'; count: number; dropped: number};
 
@@ -71,6 +73,7 @@ export function computeAlerts(run: RunState, host: HostState | null, now: number
 		alerts.push({id: `nan:${name}`, kind: 'nan', severity: 'warning', detail: {kind: 'nan', metric: name, count: seen.count, firstStep: seen.firstStep}});
 	}
 	alerts.push(...spikeAlerts(run), ...limitAlerts(run));
+	for (const [file, message] of run.fileProblems) alerts.push({id: `file:${file}`, kind: 'file', severity: 'warning', detail: {kind: 'file', file, message}});
 	const stall = stallAlert(run, now);
 	if (stall) alerts.push(stall);
 

@@ -21,6 +21,8 @@ export function alertMessage(alert: Alert): string {
 			return `GPU ${detail.gpu} memory ${detail.pct.toFixed(0)}% full`;
 		case 'console':
 			return `console: ${detail.label}: ${sanitizeLine(detail.line).trim().slice(0, 80)}`;
+		case 'file':
+			return sanitizeLine(detail.message);
 		case 'limit':
 			switch (detail.limit) {
 				case 'row-keys':

@@ -149,6 +149,14 @@ export function headerModel(snap: Snapshot, ui: UiState, now: number, pulse: num
 	};
 }
 
+/** Where the console comes from, or why output.log could not be read when it is all there is. */
+function consoleNote(run: RunState): string {
+	if (run.consoleSource !== 'console records') {
+		for (const [file, message] of run.fileProblems) if (/(^|\/)output[^/]*\.log$/.test(file)) return message;
+	}
+	return run.consoleSource ?? '';
+}
+
 function nonNegative(value: number | null): number | null {
 	return value === null || !(value >= 0) ? null : value;
 }
@@ -235,8 +243,8 @@ export class ScreenBuilder {
 			metricsLines({run, metrics, grid: grid!, ui: {...ui, selected}, xAxis, active: ui.panel === 'metrics', overlay}),
 		);
 		const systemRows = this.memo('system', [snap.host, run, run.stats.records, run.info?.pid, ui.systemScroll, l.system.width, l.system.height, run.exit === null ? second : 0], () => systemColumn(snap, ui, l.system, now));
-		const consoleRows = this.memo('console', [run, run.console, run.console.version, run.consoleSource, ui.consoleScroll, ui.search, ui.searchMatch, ui.panel === 'console', l.console.width, l.console.height], () =>
-			consoleLines({view: consoleView(run, ui.search, ui.searchMatch, ui.consoleScroll), width: l.console.width, height: l.console.height, active: ui.panel === 'console', search: ui.search, sourceNote: run.consoleSource ?? ''}),
+		const consoleRows = this.memo('console', [run, run.console, run.console.version, run.consoleSource, run.fileProblems.size, ui.consoleScroll, ui.search, ui.searchMatch, ui.panel === 'console', l.console.width, l.console.height], () =>
+			consoleLines({view: consoleView(run, ui.search, ui.searchMatch, ui.consoleScroll), width: l.console.width, height: l.console.height, active: ui.panel === 'console', search: ui.search, sourceNote: consoleNote(run)}),
 		);
 		const summaryRowsShown = this.memo('summary', [run, run.version, ui.filter, ui.summaryScroll, ui.panel === 'summary', l.summary.width, l.summary.height, second], () =>
 			summaryLines({rows: summaryRows(run, ui.filter), width: l.summary.width, height: l.summary.height, scroll: ui.summaryScroll, active: ui.panel === 'summary', now, filter: ui.filter}),
