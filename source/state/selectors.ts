@@ -72,7 +72,7 @@ export function recordedSystemKeys(state: RunState): string[] {
 		if (key === 'cpu') return 4;
 		if (key === 'memory_percent' || key === 'memory') return 5;
 		if (key === 'network.recv' || key === 'network.sent') return 6;
-		if (/^disk\..*usagePercent$/.test(key)) return 7;
+		if (/^disk\..*usagePercent$/s.test(key)) return 7;
 		if (key.startsWith('proc.memory.rssMB')) return 8;
 		return 99;
 	};

@@ -54,6 +54,8 @@ export function writeEvilBinaryRun(wandbDir: string, payload = EVIL): string {
 		}),
 		encodeConfig({update: {[evil('later_cfg')]: evil('later_val')}}),
 		encodeMetric({name: evil('metric'), goal: 'minimize'}),
+		// Every metric drawn against a step metric with a hostile name: the x-axis title shows it.
+		encodeMetric({glob: '*', stepMetric: evil('stepm')}),
 	];
 	for (let step = 0; step < 40; step++) {
 		records.push(
@@ -64,6 +66,7 @@ export function writeEvilBinaryRun(wandbDir: string, payload = EVIL): string {
 					'train/acc': step / 40,
 					[evil('text')]: evil('strvalue'),
 					media: {_type: evil('image-file'), width: 10, height: 10, format: evil('png')},
+					[evil('stepm')]: step,
 					_step: step,
 					_runtime: step,
 					_timestamp: 1_740_830_400 + step,
@@ -74,7 +77,8 @@ export function writeEvilBinaryRun(wandbDir: string, payload = EVIL): string {
 		if (step % 5 === 0) records.push(encodeOutput({stream: step % 10 === 0 ? 'stdout' : 'stderr', text: `${evil(`console${step}`)}\n${payload.includes('\x1b') ? SEQUENCES.clearScreen : ''}line after clear\n`}));
 	}
 	records.push(
-		encodeStats({timestamp: 1_740_830_440, values: {[evil('gpu.0.gpu')]: 50, cpu: 12, [evil('disk')]: 3}}),
+		// Keys of the shapes the recorded panel shows (disk.*usagePercent, proc.memory.rssMB*), hostile in the middle.
+		encodeStats({timestamp: 1_740_830_440, values: {[evil('gpu.0.gpu')]: 50, cpu: 12, [evil('disk')]: 3, [`disk.${payload}.usagePercent`]: 40, [`proc.memory.rssMB${payload}`]: 512, [`gpu.${payload}.gpu`]: 7}}),
 		encodeSummary({update: {[evil('loss')]: 0.05, [evil('summary_str')]: evil('summary_val'), best: {[evil('nested')]: evil('deep')}}}),
 		encodeOutput({stream: 'stderr', text: `Traceback: ${evil('error')}\n`}),
 		encodeExit({exitCode: 1, runtime: 40}),
