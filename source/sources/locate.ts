@@ -171,8 +171,10 @@ export function locateRun(inputPath: string): RunLocation {
 	}
 	if (!target.isDirectory()) throw new LocateError(`${inputPath}: not a file or directory (${EXPECTED})`);
 	// A directory wbtop may not list would read as an empty, forever-running run: say so instead.
+	// Opening it is the same check as listing it, without reading every entry (the session
+	// locates its wandb/ folder every second, and it may hold thousands of runs).
 	try {
-		fs.readdirSync(real);
+		fs.opendirSync(real).closeSync();
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
 		throw new LocateError(`${inputPath}: cannot read this directory (${code === 'EACCES' ? 'permission denied' : code})`);
