@@ -13,31 +13,24 @@ import {CLI, realRun} from '../helpers/fixtures.js';
 import {hasTmux, startPane, type Pane} from '../helpers/tmux.js';
 
 const maybe = hasTmux ? describe : describe.skip;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', 'wbtop-tests', ...args], {encoding: 'utf8'}).trim();
-
-/** The pane's tmux id, its shell's pid and the pid of the process the shell runs. */
-function paneOf(): {id: string; child: () => number | null} {
-	const line = tmux('list-panes', '-a', '-F', '#{session_name} #{pane_id} #{pane_pid}')
-		.split('\n')
-		.filter(entry => entry.includes(`wbtop-test-${process.pid}-`))
-		.at(-1)!;
-	const [, id, pid] = line.split(' ');
-	const child = () => {
+/** The pid of the process the pane's shell runs (wbtop), or null once it has exited. */
+function childOf(pane: Pane): () => number | null {
+	const shell = pane.tmux('display-message', '-p', '-t', pane.id(), '#{pane_pid}');
+	return () => {
 		try {
-			return Number(execFileSync('ps', ['-o', 'pid=', '--ppid', pid], {encoding: 'utf8'}).trim().split('\n')[0]) || null;
+			return Number(execFileSync('ps', ['-o', 'pid=', '--ppid', shell], {encoding: 'utf8'}).trim().split('\n')[0]) || null;
 		} catch {
 			return null;
 		}
 	};
-	return {id, child};
 }
 
 /** Start wbtop under a shell that reports its exit status, and wait for the dashboard. */
 async function startDashboard(command: string, ready: (screen: string) => boolean): Promise<{pane: Pane; id: string; pid: number}> {
 	const pane = startPane(`sh -c '${command}; echo "EXIT=$?"; sleep 30'`, 100, 30);
 	await pane.waitFor(ready);
-	const {id, child} = paneOf();
-	const pid = child();
+	const id = pane.id();
+	const pid = childOf(pane)();
 	if (pid === null) throw new Error('no wbtop process in the pane');
 	return {pane, id, pid};
 }
@@ -49,11 +42,11 @@ maybe('the terminal after wbtop', () => {
 	] as const)('%s: back on the normal screen, cursor shown, exit %i', async (signal, code) => {
 		const {pane, id, pid} = await startDashboard(`node ${CLI} --no-gpu ${realRun('f230dm6e')}`, s => s.includes('Summary'));
 		try {
-			expect(tmux('display-message', '-p', '-t', id, '#{alternate_on}')).toBe('1');
+			expect(pane.tmux('display-message', '-p', '-t', id, '#{alternate_on}')).toBe('1');
 			process.kill(pid, signal);
 			const screen = await pane.waitFor(s => s.includes('EXIT='));
 			expect(screen).toContain(`EXIT=${code}`);
-			expect(tmux('display-message', '-p', '-t', id, '#{alternate_on} #{cursor_flag}')).toBe('0 1');
+			expect(pane.tmux('display-message', '-p', '-t', id, '#{alternate_on} #{cursor_flag}')).toBe('0 1');
 			expect(screen).not.toContain('Summary');
 		} finally {
 			pane.kill();
@@ -80,7 +73,7 @@ maybe('the terminal after wbtop', () => {
 			const screen = await pane.waitFor(s => s.includes('EXIT='));
 			expect(screen).toContain('EXIT=2');
 			expect(screen).toMatch(/wbtop: the live dashboard needs a terminal on stdin/);
-			expect(tmux('display-message', '-p', '-t', paneOf().id, '#{alternate_on}')).toBe('0');
+			expect(pane.tmux('display-message', '-p', '-t', pane.id(), '#{alternate_on}')).toBe('0');
 		} finally {
 			pane.kill();
 		}
@@ -90,7 +83,7 @@ maybe('the terminal after wbtop', () => {
 		const raw = join(mkdtempSync(join(tmpdir(), 'wbtop-dumb-')), 'raw');
 		const pane = startPane(`sh -c 'sleep 0.3; TERM=dumb node ${CLI} --no-gpu --height 20 ${realRun('f230dm6e')}; echo "EXIT=$?"; sleep 30'`, 100, 30);
 		try {
-			tmux('pipe-pane', '-o', '-t', paneOf().id, `cat >> ${raw}`);
+			pane.tmux('pipe-pane', '-o', '-t', pane.id(), `cat >> ${raw}`);
 			const screen = await pane.waitFor(s => s.includes('EXIT='));
 			expect(screen).toContain('EXIT=0');
 			expect(screen).toContain('step 1714');

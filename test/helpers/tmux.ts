@@ -4,6 +4,10 @@ import {execFileSync, spawnSync} from 'node:child_process';
 export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 export type Pane = {
+	/** Run a tmux command on this pane's own server (each pane has one, so no state leaks between tests). */
+	tmux(...args: string[]): string;
+	/** The pane's id (`%N`), for commands that need a pane target. */
+	id(): string;
 	screen(): string;
 	/** The screen with its colours, as ANSI escape sequences. */
 	screenWithColors(): string;
@@ -19,8 +23,10 @@ let counter = 0;
 
 /** Start `command` in a detached tmux session of `columns` x `rows`. */
 export function startPane(command: string, columns: number, rows: number, env: Record<string, string> = {}): Pane {
-	const name = `wbtop-test-${process.pid}-${counter++}`;
-	const socket = ['-L', 'wbtop-tests'];
+	const name = `wbtop-test-${process.pid}-${counter++}-${Date.now() % 100_000}`;
+	// Each pane gets its own tmux server: buffers, options and clipboard writes from one test (or a
+	// broken build tried earlier) can never be seen by another. The server exits with its session.
+	const socket = ['-L', name];
 	const envArgs = Object.entries({CI: '', ...env}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
 	// A tmux server that is just exiting (its last session was killed) can refuse a new session: retry.
 	for (let attempt = 0; ; attempt++) {
@@ -32,6 +38,8 @@ export function startPane(command: string, columns: number, rows: number, env: R
 	execFileSync('tmux', [...socket, 'set-option', '-t', name, 'remain-on-exit', 'on']);
 	const tmux = (...args: string[]) => execFileSync('tmux', [...socket, ...args], {encoding: 'utf8'});
 	return {
+		tmux: (...args) => tmux(...args).trim(),
+		id: () => tmux('display-message', '-p', '-t', name, '#{pane_id}').trim(),
 		screen: () => tmux('capture-pane', '-p', '-t', name),
 		screenWithColors: () => tmux('capture-pane', '-p', '-e', '-t', name),
 		keys: (...keys) => void tmux('send-keys', '-t', name, ...keys),
@@ -48,7 +56,7 @@ export function startPane(command: string, columns: number, rows: number, env: R
 		resize: (columns, rows) => void tmux('resize-window', '-t', name, '-x', String(columns), '-y', String(rows)),
 		alive: () => tmux('display-message', '-p', '-t', name, '#{pane_dead}').trim() === '0',
 		kill: () => {
-			spawnSync('tmux', [...socket, 'kill-session', '-t', name]);
+			spawnSync('tmux', [...socket, 'kill-server']);
 		},
 	};
 }

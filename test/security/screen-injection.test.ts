@@ -6,7 +6,6 @@
  * name (the compact view's x-axis title), and a new run whose directory name is hostile (the
  * "following new run …" notice). Every panel draws through one sanitizing boundary (view/line.ts).
  */
-import {execFileSync} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,7 +16,6 @@ import {hasTmux, startPane, type Pane} from '../helpers/tmux.js';
 import {EVIL, writeEvilBinaryRun} from './evil-run.js';
 
 const maybe = hasTmux ? describe : describe.skip;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', 'wbtop-tests', ...args], {encoding: 'utf8'}).trim();
 
 /** Escape sequences and bytes that must never reach the terminal from wbtop. */
 function forbidden(raw: Buffer): string[] {
@@ -53,10 +51,10 @@ async function watch(args: string, columns: number, rows: number, ready: (screen
 	const file = path.join(tmp, `raw-${columns}x${rows}-${Math.random().toString(36).slice(2)}`);
 	// The pane waits for pipe-pane to be in place before wbtop starts.
 	const pane = startPane(`sh -c 'sleep 0.4; exec node ${CLI} ${args}'`, columns, rows);
-	const id = tmux('list-panes', '-a', '-F', '#{session_name} #{pane_id}').split('\n').filter(line => line.includes(`wbtop-test-${process.pid}-`)).at(-1)!.split(' ')[1];
-	tmux('pipe-pane', '-o', '-t', id, `cat >> ${file}`);
+	const id = pane.id();
+	pane.tmux('pipe-pane', '-o', '-t', id, `cat >> ${file}`);
 	// Accept OSC 52 from applications, so a leaked clipboard write would land in a buffer.
-	tmux('set-option', '-s', 'set-clipboard', 'on');
+	pane.tmux('set-option', '-s', 'set-clipboard', 'on');
 	await pane.waitFor(ready);
 	return {pane, id, raw: () => (fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0))};
 }
@@ -82,8 +80,8 @@ maybe('raw pane output on hostile runs', () => {
 			const bytes = raw();
 			expect(bytes.length).toBeGreaterThan(1000);
 			expect(forbidden(bytes)).toEqual([]);
-			expect(tmux('display-message', '-p', '-t', id, '#{alternate_on}|#{pane_title}')).not.toContain('PWNED');
-			expect(tmux('list-buffers', '-F', '#{buffer_sample}')).not.toContain('evil');
+			expect(pane.tmux('display-message', '-p', '-t', id, '#{alternate_on}|#{pane_title}')).not.toContain('PWNED');
+			expect(pane.tmux('list-buffers', '-F', '#{buffer_sample}')).not.toContain('evil');
 			if (columns === 120) expect(pane.screen()).toMatch(/disk\..*usageP|proc\.memory\.rss/);
 			pane.keys('q');
 			await pane.waitFor(() => !pane.alive(), 5000);
@@ -112,7 +110,7 @@ maybe('raw pane output on hostile runs', () => {
 			await pane.waitFor(s => s.includes('following new run'));
 			await settle(pane, [['r'], ['Escape']]);
 			expect(forbidden(raw())).toEqual([]);
-			expect(tmux('display-message', '-p', '-t', id, '#{pane_title}')).not.toContain('PWNED');
+			expect(pane.tmux('display-message', '-p', '-t', id, '#{pane_title}')).not.toContain('PWNED');
 			pane.keys('q');
 			await pane.waitFor(() => !pane.alive(), 5000);
 		} finally {

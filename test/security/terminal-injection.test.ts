@@ -8,7 +8,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {execFileSync} from 'node:child_process';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {CLI} from '../helpers/fixtures.js';
@@ -78,16 +77,13 @@ describe.each([
 const maybe = hasTmux ? describe : describe.skip;
 
 maybe('the live dashboard on a hostile run, in tmux', () => {
-	const tmux = (...args: string[]) => execFileSync('tmux', ['-L', 'wbtop-tests', ...args], {encoding: 'utf8'});
-
 	it.each([
 		['binary', () => binaryRun, 'EVILNAME<'],
 		['legacy', () => legacyRun, 'LEGACYNAME<'],
 	])('%s run: the header stays, the screen is not cleared, no clipboard write, title or alt-screen exit', async (_kind, runDir, marker) => {
 		const pane = startPane(`node ${CLI} --no-gpu ${runDir()}`, 120, 40);
 		// Accept OSC 52 from applications for this server, so a leaked clipboard write would land in a buffer.
-		tmux('set-option', '-s', 'set-clipboard', 'on');
-		const target = () => tmux('list-panes', '-a', '-F', '#{session_name} #{pane_id}').split('\n').find(line => line.includes(`wbtop-test-${process.pid}-`))?.split(' ')[1];
+		pane.tmux('set-option', '-s', 'set-clipboard', 'on');
 		try {
 			const screen = await pane.waitFor(s => s.includes(marker) && s.includes('Summary') && s.includes('Console'));
 			// Let it redraw a few times (clock ticks) with the hostile strings on screen.
@@ -103,12 +99,10 @@ maybe('the live dashboard on a hostile run, in tmux', () => {
 				expect(lines.at(-1)).toMatch(/^q quit/);
 				expect(lines.length).toBeLessThanOrEqual(40);
 			}
-			const id = target();
-			expect(id).toBeDefined();
-			const info = tmux('display-message', '-p', '-t', id!, '#{alternate_on} #{pane_title}').trim();
+			const info = pane.tmux('display-message', '-p', '-t', pane.id(), '#{alternate_on} #{pane_title}');
 			expect(info.startsWith('1 '), `still on the alternate screen: ${info}`).toBe(true);
 			expect(info).not.toContain('PWNED');
-			const buffers = tmux('list-buffers', '-F', '#{buffer_sample}');
+			const buffers = pane.tmux('list-buffers', '-F', '#{buffer_sample}');
 			expect(buffers).not.toContain('evil');
 			expect(pane.alive()).toBe(true);
 			pane.keys('q');
