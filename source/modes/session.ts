@@ -6,6 +6,7 @@
  * through `command()`.
  */
 import {realpathSync} from 'node:fs';
+import {watch as watchFolder, type FSWatcher} from 'chokidar';
 import type {HostEvent, HostSource} from '../decode/host-events.js';
 import type {RunEvent} from '../decode/run-events.js';
 import {startGpuSource} from '../sources/nvidia-smi.js';
@@ -37,6 +38,8 @@ export type LiveOptions = {
 
 /** How often time-based alerts (a stall, an idle GPU) are looked at when nothing else changes. */
 const ALERT_TICK_MS = 5000;
+/** Least time between two alert computations while data streams in. */
+const ALERT_MIN_MS = 250;
 
 /** Runs the sources for one dashboard session. */
 export class LiveSession {
@@ -45,6 +48,7 @@ export class LiveSession {
 	private tail: RunTail | null = null;
 	private hostSources: HostSource[] = [];
 	private followTimer: NodeJS.Timeout | null = null;
+	private folderWatcher: FSWatcher | null = null;
 	private alertTimer: NodeJS.Timeout | null = null;
 	private outputLog: OutputLogSource | null = null;
 	private version = 0;
@@ -64,6 +68,8 @@ export class LiveSession {
 	/** Changes not yet told to listeners (they are batched, with the alerts they may raise). */
 	private pending = new Set<ChangeKind>();
 	private flushScheduled = false;
+	private alertsAt = 0;
+	private alertCatchUp: NodeJS.Timeout | null = null;
 	/** While paused: the snapshot on screen, and how many history rows arrived since. */
 	private frozen: Snapshot | null = null;
 	private lastSnapshot: Snapshot | null = null;
@@ -95,8 +101,11 @@ export class LiveSession {
 		// CPU/memory/network every 2 s at least: each host change redraws the whole screen (10-40 ms of CPU).
 		this.hostSources.push(startSystemSource({intervalMs: Math.max(this.options.intervalMs, 2000), onEvent: onHost}));
 		if (this.location.followDir) {
+			// A new run or a re-pointed latest-run shows at once through the folder's events; the
+			// poll backs them up (and is all there is with --poll: NFS sees no remote writes).
 			this.followTimer = setInterval(() => this.checkForNewRun(), 1000);
 			this.followTimer.unref?.();
+			if (!this.options.poll) this.watchFolder(this.location.followDir);
 			this.catalog = new RunCatalog(this.location.followDir);
 			this.catalog.refresh(this.clock());
 			let catalogVersion = this.catalog.version;
@@ -113,9 +122,23 @@ export class LiveSession {
 		this.alertTimer.unref?.();
 	}
 
+	/** Watch the wandb/ folder's entries (not into the runs): a change is a hint to look for a new run. */
+	private watchFolder(dir: string): void {
+		try {
+			const watcher = watchFolder(dir, {depth: 0, followSymlinks: false, ignoreInitial: true, persistent: false});
+			watcher.on('all', () => this.checkForNewRun());
+			watcher.on('error', () => void watcher.close());
+			this.folderWatcher = watcher;
+		} catch {
+			// Hints only: the poll keeps working.
+		}
+	}
+
 	stop(): void {
 		this.stopped = true;
+		void this.folderWatcher?.close();
 		if (this.alertTimer) clearInterval(this.alertTimer);
+		if (this.alertCatchUp) clearTimeout(this.alertCatchUp);
 		this.tail?.stop();
 		for (const source of this.hostSources) source.stop();
 		if (this.followTimer) clearInterval(this.followTimer);
@@ -145,7 +168,20 @@ export class LiveSession {
 	private flush(): void {
 		this.flushScheduled = false;
 		if (this.stopped) return;
-		if (this.updateAlerts(false)) this.pending.add('run');
+		// Alerts at most every ALERT_MIN_MS while data streams in (a run logging 50 rows a second
+		// would otherwise sort its spike windows 50 times a second); the last change is never missed.
+		const now = Date.now();
+		if (now - this.alertsAt >= ALERT_MIN_MS) {
+			this.alertsAt = now;
+			if (this.updateAlerts(false)) this.pending.add('run');
+		} else if (this.alertCatchUp === null) {
+			this.alertCatchUp = setTimeout(() => {
+				this.alertCatchUp = null;
+				this.alertsAt = Date.now();
+				this.updateAlerts();
+			}, ALERT_MIN_MS - (now - this.alertsAt));
+			this.alertCatchUp.unref?.();
+		}
 		const kinds = [...this.pending];
 		this.pending.clear();
 		// While paused the screen holds still: nothing to redraw until resume.

@@ -36,14 +36,18 @@ export type AlertMemory = {
 	seen: Set<string>;
 	/** Console lines already scanned. */
 	consoleScanned: number;
+	/** The console (and its version) last scanned: unchanged, it is not scanned again. */
+	consoleSeen: {console: object; version: number} | null;
 	/** Console alerts found so far (they stay: a traceback does not go away). */
 	consoleAlerts: Alert[];
 	/** First time (ms) every GPU was seen idle in the current idle stretch, per GPU. */
 	idleSince: Map<number, number>;
+	/** The alerts that depend on the run's data only, for the run state and version they came from. */
+	fromData: {run: RunState; version: number; alerts: Alert[]} | null;
 };
 
 export function initialAlertMemory(): AlertMemory {
-	return {seen: new Set(), consoleScanned: 0, consoleAlerts: [], idleSince: new Map()};
+	return {seen: new Set(), consoleScanned: 0, consoleSeen: null, consoleAlerts: [], idleSince: new Map(), fromData: null};
 }
 
 /** Tunables; the defaults are what the README documents. */
@@ -66,40 +70,59 @@ const CONSOLE_PATTERNS: Array<{pattern: RegExp; label: string; severity: 'warnin
 	{pattern: /(^|\s)Killed(\s|$)/, label: 'Killed', severity: 'error'},
 ];
 
-/** Current alerts, the updated memory, and which alerts are new since the last call. */
+/**
+ * Current alerts, the updated memory, and which alerts are new since the last call. What depends
+ * on the run's data alone is computed again only when the run changed (a host sample or the
+ * clock, which come far more often, reuse it).
+ */
 export function computeAlerts(run: RunState, host: HostState | null, now: number, memory: AlertMemory): {alerts: Alert[]; memory: AlertMemory; fresh: Alert[]} {
+	const next: AlertMemory = {...memory, idleSince: new Map(memory.idleSince)};
+	const fromData = memory.fromData?.run === run && memory.fromData.version === run.version ? memory.fromData.alerts : dataAlerts(run);
+	next.fromData = {run, version: run.version, alerts: fromData};
+	const alerts: Alert[] = [...fromData];
+	const stall = stallAlert(run, now);
+	if (stall) alerts.push(stall);
+	alerts.push(...consoleAlerts(run, memory, next));
+	if (host) alerts.push(...gpuAlerts(run, host, now, next));
+
+	const fresh = alerts.filter(alert => !memory.seen.has(alert.id));
+	if (fresh.length > 0) next.seen = new Set([...memory.seen, ...fresh.map(alert => alert.id)]);
+	return {alerts, memory: next, fresh};
+}
+
+/** NaN/Inf, spikes, limits and refused files: what the run's data alone says. */
+function dataAlerts(run: RunState): Alert[] {
 	const alerts: Alert[] = [];
 	for (const [name, seen] of run.nonFinite) {
 		alerts.push({id: `nan:${name}`, kind: 'nan', severity: 'warning', detail: {kind: 'nan', metric: name, count: seen.count, firstStep: seen.firstStep}});
 	}
 	alerts.push(...spikeAlerts(run), ...limitAlerts(run));
 	for (const [file, message] of run.fileProblems) alerts.push({id: `file:${file}`, kind: 'file', severity: 'warning', detail: {kind: 'file', file, message}});
-	const stall = stallAlert(run, now);
-	if (stall) alerts.push(stall);
+	return alerts;
+}
 
-	const next: AlertMemory = {...memory, seen: memory.seen, idleSince: new Map(memory.idleSince)};
-	// Completed lines are scanned once each; the unfinished ones (a live progress bar) every time.
-	const completed = run.console.completed();
-	const total = run.console.totalLines;
-	const unseen = Math.min(completed.length, Math.max(0, total - memory.consoleScanned));
-	const toScan = [...completed.slice(completed.length - unseen), ...run.console.lines().slice(completed.length)];
-	const consoleAlerts = [...memory.consoleAlerts];
+/** Fatal lines in the console: completed lines are scanned once each, unfinished ones (a live progress bar) while they change. */
+function consoleAlerts(run: RunState, memory: AlertMemory, next: AlertMemory): Alert[] {
+	const console = run.console;
+	if (memory.consoleSeen?.console === console && memory.consoleSeen.version === console.version) return memory.consoleAlerts;
+	// A new console (another run, a reloaded output.log) is scanned from its start.
+	const scanned = memory.consoleSeen?.console === console ? memory.consoleScanned : 0;
+	const unseen = Math.min(console.maxLines, Math.max(0, console.totalLines - scanned));
+	// The new completed lines and the (at most two) unfinished ones; a line seen before may come
+	// again with them, which finds nothing new (an alert is kept once).
+	const toScan = console.tail(unseen + 2);
+	const found = memory.consoleSeen?.console === console ? [...memory.consoleAlerts] : [];
 	for (const {text} of toScan) {
 		for (const {pattern, label, severity} of CONSOLE_PATTERNS) {
-			if (pattern.test(text) && !consoleAlerts.some(alert => alert.id === `console:${label}`)) {
-				consoleAlerts.push({id: `console:${label}`, kind: 'console', severity, detail: {kind: 'console', label, line: text}});
+			if (pattern.test(text) && !found.some(alert => alert.id === `console:${label}`)) {
+				found.push({id: `console:${label}`, kind: 'console', severity, detail: {kind: 'console', label, line: text}});
 			}
 		}
 	}
-	next.consoleScanned = total;
-	next.consoleAlerts = consoleAlerts;
-	alerts.push(...consoleAlerts);
-
-	if (host) alerts.push(...gpuAlerts(run, host, now, next));
-
-	const fresh = alerts.filter(alert => !memory.seen.has(alert.id));
-	if (fresh.length > 0) next.seen = new Set([...memory.seen, ...fresh.map(alert => alert.id)]);
-	return {alerts, memory: next, fresh};
+	next.consoleScanned = console.totalLines;
+	next.consoleSeen = {console, version: console.version};
+	next.consoleAlerts = found;
+	return found;
 }
 
 function median(values: number[]): number {
@@ -144,12 +167,13 @@ export function limitAlerts(run: RunState): Alert[] {
 	return alerts;
 }
 
-/** Median seconds between recent rows (from `_timestamp`), or null. */
+/** Median seconds between the last rows (from `_timestamp`), or null. */
 export function medianRowInterval(run: RunState): number | null {
 	const recent = run.recentSteps;
 	if (recent.length < 3) return null;
+	// The last 64 gaps: the recent pace, and a sort of 64 numbers rather than of up to 4,096.
 	const gaps: number[] = [];
-	for (let i = 1; i < recent.length; i++) gaps.push(recent[i][0] - recent[i - 1][0]);
+	for (let i = Math.max(1, recent.length - 64); i < recent.length; i++) gaps.push(recent[i][0] - recent[i - 1][0]);
 	return median(gaps);
 }
 
