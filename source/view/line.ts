@@ -59,17 +59,26 @@ function visible(style: Style | undefined, withColor: boolean): Style | null {
 /** One line of the screen: sanitized spans, exactly `width` columns. */
 export class Line {
 	private readonly painted: Partial<Record<PaintMode, string>> = {};
+	private ownSpans: readonly Span[] | null;
 
 	private constructor(
-		readonly spans: readonly Span[],
+		spans: readonly Span[] | null,
 		readonly width: number,
 		/** The lines this one was joined from (painted part by part, each part cached). */
 		private readonly parts: readonly Line[] | null,
-	) {}
+	) {
+		this.ownSpans = spans;
+	}
 
-	/** @internal Only fitLine and join make lines. */
-	static make(spans: readonly Span[], width: number, parts: readonly Line[] | null = null): Line {
+	/** @internal Only fitLine and joinLines make lines. */
+	static make(spans: readonly Span[] | null, width: number, parts: readonly Line[] | null = null): Line {
 		return new Line(spans, width, parts);
+	}
+
+	/** The styled pieces, left to right (a joined line gathers its parts' only when asked). */
+	get spans(): readonly Span[] {
+		this.ownSpans ??= this.parts!.flatMap(part => part.spans);
+		return this.ownSpans;
 	}
 
 	/** The text without styles. */
@@ -159,13 +168,9 @@ export function blankLine(width: number): Line {
 /** Lines side by side as one line (already fitted: nothing is sanitized again). */
 export function joinLines(lines: readonly Line[]): Line {
 	if (lines.length === 1) return lines[0];
-	const spans: Span[] = [];
 	let width = 0;
-	for (const line of lines) {
-		spans.push(...line.spans);
-		width += line.width;
-	}
-	return Line.make(spans, width, lines);
+	for (const line of lines) width += line.width;
+	return Line.make(null, width, lines);
 }
 
 /** Exactly `height` lines of `width`: cut, or padded with blank lines. */

@@ -157,6 +157,12 @@ function consoleNote(run: RunState): string {
 	return run.consoleSource ?? '';
 }
 
+/** Whether a summary value changed in the last 3 s (the table highlights it that long). */
+function recentSummaryChange(run: RunState, now: number): boolean {
+	for (const entry of run.summary.values()) if (now - entry.changedAt < 3000) return true;
+	return false;
+}
+
 function nonNegative(value: number | null): number | null {
 	return value === null || !(value >= 0) ? null : value;
 }
@@ -185,6 +191,23 @@ function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
 /** Builds screens, remembering each panel's last lines (one builder per view: the live app, `--once`). */
 export class ScreenBuilder {
 	private readonly slots = new Map<string, MemoSlot>();
+	/** Each screen row's parts and the line joined from them last time (unchanged parts: same line). */
+	private readonly rows: Array<{parts: readonly Line[]; line: Line}> = [];
+	private gapLine: Line | null = null;
+
+	/** Row `y` of the screen from its panels' lines; the same Line as last frame when no part changed. */
+	private join(y: number, parts: readonly Line[]): Line {
+		const last = this.rows[y];
+		if (last && last.parts.length === parts.length && last.parts.every((part, i) => part === parts[i])) return last.line;
+		const line = joinLines(parts);
+		this.rows[y] = {parts, line};
+		return line;
+	}
+
+	private gap(width: number): Line {
+		if (this.gapLine?.width !== width) this.gapLine = fitLine([], width);
+		return this.gapLine;
+	}
 
 	private memo(id: string, deps: readonly unknown[], draw: () => Line[]): Line[] {
 		const slot = this.slots.get(id);
@@ -242,11 +265,22 @@ export class ScreenBuilder {
 		const metricRows = this.memo('metrics', [run, run.version, gridKey(grid), selected, ui.focused, ui.smoothing, ui.logScale, ui.filter, xAxis, ui.panel === 'metrics', overlayVersions, overlay.length], () =>
 			metricsLines({run, metrics, grid: grid!, ui: {...ui, selected}, xAxis, active: ui.panel === 'metrics', overlay}),
 		);
-		const systemRows = this.memo('system', [snap.host, run, run.stats.records, run.info?.pid, ui.systemScroll, l.system.width, l.system.height, run.exit === null ? second : 0], () => systemColumn(snap, ui, l.system, now));
+		// The live panels follow the host; W&B's recorded stats follow the run (and, while it runs, the clock).
+		const split = systemSplit(snap, l.system);
+		const liveRows = this.memo('host', [snap.host, run.info?.pid, l.system.width, split.gpu, split.system], () => [
+			...gpuLines({width: l.system.width, height: split.gpu, host: snap.host, runPid: run.info?.pid ?? null}),
+			...systemLines({width: l.system.width, height: split.system, host: snap.host}),
+		]);
+		const recordedRows = this.memo('recorded', [run, run.stats.records, ui.systemScroll, l.system.width, split.recorded, run.exit === null ? second : 0], () =>
+			recordedLines({run, width: l.system.width, height: split.recorded, scroll: ui.systemScroll, now}),
+		);
+		const systemRows = [...liveRows, ...recordedRows];
 		const consoleRows = this.memo('console', [run, run.console, run.console.version, run.consoleSource, run.fileProblems.size, ui.consoleScroll, ui.search, ui.searchMatch, ui.panel === 'console', l.console.width, l.console.height], () =>
 			consoleLines({view: consoleView(run, ui.search, ui.searchMatch, ui.consoleScroll), width: l.console.width, height: l.console.height, active: ui.panel === 'console', search: ui.search, sourceNote: consoleNote(run)}),
 		);
-		const summaryRowsShown = this.memo('summary', [run, run.version, ui.filter, ui.summaryScroll, ui.panel === 'summary', l.summary.width, l.summary.height, second], () =>
+		// Redrawn each second only while a value still shows as just changed (3 s).
+		const highlighting = recentSummaryChange(run, now);
+		const summaryRowsShown = this.memo('summary', [run, run.version, ui.filter, ui.summaryScroll, ui.panel === 'summary', l.summary.width, l.summary.height, highlighting ? second : -1], () =>
 			summaryLines({rows: summaryRows(run, ui.filter), width: l.summary.width, height: l.summary.height, scroll: ui.summaryScroll, active: ui.panel === 'summary', now, filter: ui.filter}),
 		);
 		const page = grid === null ? null : {page: pageOf(grid, selected), pageCount: pageCount(grid), total: grid.count};
@@ -254,9 +288,9 @@ export class ScreenBuilder {
 		const footer = footerLine(ui, width, hints, status);
 
 		const lines: Line[] = [...headerRows];
-		const gap = fitLine([], l.summary.x - l.console.width);
-		for (let r = 0; r < l.metrics.height; r++) lines.push(joinLines([metricRows[r], systemRows[r]]));
-		for (let r = 0; r < l.console.height; r++) lines.push(joinLines([consoleRows[r], gap, summaryRowsShown[r]]));
+		const gap = this.gap(l.summary.x - l.console.width);
+		for (let r = 0; r < l.metrics.height; r++) lines.push(this.join(lines.length, [metricRows[r], systemRows[r]]));
+		for (let r = 0; r < l.console.height; r++) lines.push(this.join(lines.length, [consoleRows[r], gap, summaryRowsShown[r]]));
 		lines.push(footer);
 		return {
 			...base,
@@ -285,19 +319,13 @@ function footerLine(ui: UiState, width: number, hints: readonly string[], status
 	return fitLine([{text: shown, style: DIM}, ' '.repeat(gap), status], width);
 }
 
-/** The right-hand column: live GPUs, then CPU/memory/network, then W&B's recorded stats. */
-function systemColumn(snap: Snapshot, ui: UiState, rect: Rect, now: number): Line[] {
+/** The right-hand column's rows: live GPUs, then CPU/memory/network, then W&B's recorded stats. */
+function systemSplit(snap: Snapshot, rect: Rect): {gpu: number; system: number; recorded: number} {
 	const host = snap.host;
-	const run = snap.run;
 	const gpuCount = Math.max(1, host.gpus.length);
 	// Live panels first (GPU lines + a process line or two), recorded stats below. A failure
 	// message gets up to 4 lines to wrap in.
-	const gpuHeight = Math.max(0, Math.min(rect.height - 2, host.gpuStatus === 'ok' ? gpuCount + 2 + Math.min(3, host.processes.length) : 4));
-	const systemHeight = Math.min(4, Math.max(0, rect.height - gpuHeight));
-	const recordedHeight = Math.max(0, rect.height - gpuHeight - systemHeight);
-	return [
-		...gpuLines({width: rect.width, height: gpuHeight, host, runPid: run.info?.pid ?? null}),
-		...systemLines({width: rect.width, height: systemHeight, host}),
-		...recordedLines({run, width: rect.width, height: recordedHeight, scroll: ui.systemScroll, now}),
-	];
+	const gpu = Math.max(0, Math.min(rect.height - 2, host.gpuStatus === 'ok' ? gpuCount + 2 + Math.min(3, host.processes.length) : 4));
+	const system = Math.min(4, Math.max(0, rect.height - gpu));
+	return {gpu, system, recorded: Math.max(0, rect.height - gpu - system)};
 }
