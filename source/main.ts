@@ -6,7 +6,7 @@
 import meow from 'meow';
 import {FLAGS, toOptions, UsageError, type Options} from './options.js';
 import {locateRun, LocateError, UnreadableRunError, type RunLocation} from './sources/locate.js';
-import {fail, guardStdout, ioErrorMessage, writeOut} from './modes/output.js';
+import {cleanMessage, fail, guardStdout, ioErrorMessage, writeOut} from './modes/output.js';
 
 const HELP = `
   Usage
@@ -53,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
 		const message = error instanceof UnreadableRunError ? error.message : ioErrorMessage(error);
 		if (message === null) throw error;
 		if (options.mode === 'check') {
-			await writeOut(`unreadable: ${message}\n`).catch(() => {});
+			await writeOut(`unreadable: ${cleanMessage(message)}\n`).catch(() => {});
 			return 2;
 		}
 		return fail(message);
@@ -82,7 +82,7 @@ async function run(options: Options): Promise<number> {
 			const loaded = loadRun(location.runDir);
 			const {lines, exitCode} = checkRun(loaded.state, alertsFor(loaded.state, null));
 			if (loaded.error) {
-				await writeOut(`unreadable: ${loaded.error}\n`);
+				await writeOut(`unreadable: ${cleanMessage(loaded.error)}\n`);
 				return 2;
 			}
 			await writeOut(lines.join('\n') + '\n');

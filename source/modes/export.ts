@@ -3,11 +3,11 @@ import type {RunEvent} from '../decode/run-events.js';
 import {RunReader, STREAMING_READ_BYTES, UnreadableRunError, type ReadResult} from '../sources/run-reader.js';
 import {locateRun, type RunLocation} from '../sources/locate.js';
 import {MAX_SERIES} from '../state/run-state.js';
-import {sanitize} from '../view/sanitize.js';
+import {sanitizeText} from '../view/sanitize.js';
+import {jsonNumber, jsonValue, terminalSafeJson} from './report.js';
 
 /** Keys beyond the column limit counted for the message (counting stops there: memory stays bounded). */
 const MAX_BEYOND_COUNTED = 100_000;
-import {jsonNumber, jsonValue, terminalSafeJson} from './report.js';
 
 /** CSV field quoting (RFC 4180). */
 function csvField(text: string): string {
@@ -53,7 +53,7 @@ export function* exportHistory(path: string, format: 'csv' | 'jsonl', onLimit?: 
 	if (format === 'jsonl') {
 		for (const row of historyRows(location)) {
 			const out: Record<string, unknown> = {_step: row.step};
-			for (const [key, value] of Object.entries(row.values)) if (key !== '_step') out[sanitize(key)] = jsonValue(value);
+			for (const [key, value] of Object.entries(row.values)) if (key !== '_step') out[sanitizeText(key)] = jsonValue(value);
 			yield terminalSafeJson(out);
 		}
 		return;
@@ -72,7 +72,7 @@ export function* exportHistory(path: string, format: 'csv' | 'jsonl', onLimit?: 
 	}
 	if (beyond.size > 0) onLimit?.(`limit: more than ${MAX_SERIES.toLocaleString('en-US')} numeric keys: the CSV has the first ${MAX_SERIES.toLocaleString('en-US')} as columns and leaves out ${beyond.size >= MAX_BEYOND_COUNTED ? `${MAX_BEYOND_COUNTED.toLocaleString('en-US')}+` : beyond.size} (export --jsonl keeps every key)`);
 	const names = [...columns].sort((a, b) => (a.startsWith('_') === b.startsWith('_') ? a.localeCompare(b) : a.startsWith('_') ? 1 : -1));
-	yield ['_step', ...names].map(name => csvField(sanitize(name))).join(',');
+	yield ['_step', ...names].map(name => csvField(sanitizeText(name))).join(',');
 	for (const row of historyRows(location, rows)) {
 		const cells = [row.step === null ? '' : String(row.step)];
 		for (const name of names) {

@@ -11,7 +11,7 @@ import {UnreadableRunError, type RunLocation} from '../sources/locate.js';
 import type {Options} from '../options.js';
 import v8 from 'node:v8';
 import {formatNumber} from '../view/format.js';
-import {sanitize} from '../view/sanitize.js';
+import {sanitizeLine} from '../view/sanitize.js';
 
 /**
  * The metrics `--line` shows: losses first, then accuracies, then the rest; shorter names first,
@@ -39,9 +39,9 @@ export function mainMetrics(state: RunState, count = 3): string[] {
 export function statusLine(state: RunState, host: HostState | null, alerts: readonly Alert[]): string {
 	const status = runStatus(state);
 	const mark = status === 'running' ? '●' : status === 'finished' ? '✓' : '✗';
-	const name = sanitize(state.info?.name ?? state.info?.id ?? 'run');
+	const name = sanitizeLine(state.info?.name ?? state.info?.id ?? 'run');
 	const parts = [`${name} ${mark} ${status}`, `step ${state.lastStep ?? '—'}`];
-	for (const key of mainMetrics(state)) parts.push(`${sanitize(key)} ${formatNumber(state.metrics.get(key)!.series.last)}`);
+	for (const key of mainMetrics(state)) parts.push(`${sanitizeLine(key)} ${formatNumber(state.metrics.get(key)!.series.last)}`);
 	let line = parts.join(' ');
 	if (host && host.gpus.length > 0) {
 		const gpus = host.gpus.map(gpu => {

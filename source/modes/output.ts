@@ -1,4 +1,5 @@
 /** Writing a mode's text to stdout, and turning I/O errors into one line each. */
+import {sanitizeText} from '../view/sanitize.js';
 
 const REASONS: Record<string, string> = {
 	EACCES: 'permission denied',
@@ -59,8 +60,13 @@ export function writeOut(text: string): Promise<void> {
 	});
 }
 
-/** Print `wbtop: message` on stderr; returns the exit code to use. */
+/** An error message made safe to print: it can quote a run dir's name, and those can hold anything. */
+export function cleanMessage(message: string): string {
+	return sanitizeText(message, {keepNewlines: true});
+}
+
+/** Print `wbtop: message` on stderr (see {@link cleanMessage}); returns the exit code to use. */
 export function fail(message: string, code = 2): number {
-	process.stderr.write(`wbtop: ${message}\n`);
+	process.stderr.write(`wbtop: ${cleanMessage(message)}\n`);
 	return code;
 }

@@ -187,8 +187,10 @@ export function reduceUiInput(ui: UiState, input: string, key: {return?: boolean
 			? {...ui, input: null, filter: ui.input.text, selected: 0, summaryScroll: 0}
 			: {...ui, input: null, search: ui.input.text, searchMatch: 0};
 	}
-	if (key.backspace || key.delete) return {...ui, input: {...ui.input, text: ui.input.text.slice(0, -1)}};
-	if (input && !/[\u0000-\u001F\u007F]/.test(input)) return {...ui, input: {...ui.input, text: (ui.input.text + input).slice(0, 200)}};
+	// A whole code point: slicing one UTF-16 unit would leave half of an emoji behind.
+	if (key.backspace || key.delete) return {...ui, input: {...ui.input, text: ui.input.text.replace(/(?:[\uD800-\uDBFF][\uDC00-\uDFFF]|[\s\S])$/, '')}};
+	// At most 200 UTF-16 units, and never half a character: a paste past that is cut whole characters.
+	if (input && !/[\u0000-\u001F\u007F]/.test(input)) return {...ui, input: {...ui.input, text: [...(ui.input.text + input)].reduce((kept, ch) => (kept.length + ch.length <= 200 ? kept + ch : kept), '')}};
 	return ui;
 }
 

@@ -72,6 +72,10 @@ const INVISIBLE = /[\u00AD\u180E\u200B\u200C\u2060-\u2064\uFEFF]/g;
 const EMOJI_MODIFIERS = /[\uFE0E\uFE0F\u20E3]|\u{1F3FB}|\u{1F3FC}|\u{1F3FD}|\u{1F3FE}|\u{1F3FF}|[\u{E0020}-\u{E007F}]/gu;
 const ZWJ = '\u200D';
 
+// Half of a surrogate pair (a JSON "\ud83d" escape, a cut string): width libraries count it 0
+// columns but stdout writes it as U+FFFD, one column.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 let segmenter: Intl.Segmenter | null = null;
 
 /**
@@ -80,7 +84,7 @@ let segmenter: Intl.Segmenter | null = null;
  * terminals and as three by others) reduced to its first emoji.
  */
 function normalizeForDisplay(text: string): string {
-	let clean = text.replace(BIDI, '').replace(INVISIBLE, '').replace(EMOJI_MODIFIERS, '');
+	let clean = withoutHiddenText(text).replace(EMOJI_MODIFIERS, '');
 	if (clean.includes(ZWJ)) {
 		segmenter ??= new Intl.Segmenter();
 		let out = '';
@@ -91,6 +95,21 @@ function normalizeForDisplay(text: string): string {
 		clean = out;
 	}
 	return clean;
+}
+
+/** Bidi controls and invisible characters removed, lone surrogates made U+FFFD (what stdout writes). */
+function withoutHiddenText(text: string): string {
+	return text.replace(BIDI, '').replace(INVISIBLE, '').replace(LONE_SURROGATE, '\uFFFD');
+}
+
+/**
+ * Sanitize text that scripts read (exports, status bars, error messages): what {@link sanitize}
+ * removes, plus bidi controls and invisible characters (an RLO in a run name would reverse the rest
+ * of a tmux status line); emoji are left as they are. Newlines are kept with keepNewlines.
+ */
+export function sanitizeText(text: string, options?: SanitizeOptions): string {
+	if (NARROW.test(text)) return text;
+	return withoutHiddenText(sanitize(text, options));
 }
 
 /**

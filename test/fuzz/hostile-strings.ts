@@ -242,9 +242,11 @@ export function hostileBytes(r: Rand, options: HostileOptions = {}): Buffer {
 
 const SGR = /\x1b\[[0-9;]*m/g;
 const BIDI_RE = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-// Zero-width and invisible characters the sanitizer removes (ZWJ included: joined emoji are cut
-// to their first emoji), and the emoji parts whose width terminals disagree on.
-const INVISIBLE_RE = /[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff\ufe0e\ufe0f\u20e3]|[\u{1f3fb}-\u{1f3ff}]|[\u{e0020}-\u{e007f}]/u;
+// Zero-width and invisible characters the sanitizer removes.
+const INVISIBLE_RE = /[\u00ad\u180e\u200b\u200c\u2060-\u2064\ufeff]/u;
+// Emoji parts whose width terminals disagree on (ZWJ: joined emoji are cut to their first emoji on
+// screen). Exports keep them: there a name is data, and they reorder or hide nothing.
+const EMOJI_PARTS_RE = /[\u200d\ufe0e\ufe0f\u20e3]|[\u{1f3fb}-\u{1f3ff}]|[\u{e0020}-\u{e007f}]/u;
 
 /** SGR sequences removed (what is left is what the terminal draws as text). */
 export function stripSgr(text: string): string {
@@ -277,7 +279,7 @@ function show(text: string, at: number): string {
  * of ESC; never C0 (tab and newline included: a line is one row), DEL, C1, bidi controls,
  * zero-width characters or lone surrogates.
  */
-export function terminalProblems(line: string, options: {allowSgr: boolean; allowTab?: boolean}): string[] {
+export function terminalProblems(line: string, options: {allowSgr: boolean; allowTab?: boolean; allowEmojiParts?: boolean}): string[] {
 	const problems: string[] = [];
 	const text = options.allowSgr ? stripSgr(line) : line;
 	for (let i = 0; i < text.length; i++) {
@@ -290,7 +292,7 @@ export function terminalProblems(line: string, options: {allowSgr: boolean; allo
 	}
 	const bidi = BIDI_RE.exec(text);
 	if (bidi) problems.push(`bidi control U+${bidi[0].charCodeAt(0).toString(16)} at ${bidi.index}: ${show(text, bidi.index)}`);
-	const invisible = INVISIBLE_RE.exec(text);
+	const invisible = INVISIBLE_RE.exec(text) ?? (options.allowEmojiParts ? null : EMOJI_PARTS_RE.exec(text));
 	if (invisible) problems.push(`invisible U+${invisible[0].codePointAt(0)!.toString(16)} at ${invisible.index}: ${show(text, invisible.index)}`);
 	const lone = loneSurrogateAt(text);
 	if (lone >= 0) problems.push(`lone surrogate U+${text.charCodeAt(lone).toString(16)} at ${lone} (written as U+FFFD): ${show(text, lone)}`);

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {sanitize, sanitizeLine} from '../../source/view/sanitize.js';
+import {sanitize, sanitizeLine, sanitizeText} from '../../source/view/sanitize.js';
 import {prng as random} from '../helpers/prng.js';
 
 // Anything a terminal could act on: C0 except tab, DEL, C1.
@@ -85,5 +85,26 @@ describe('sanitizeLine', () => {
 		expect(sanitizeLine('abcdefgh\tx')).toBe('abcdefgh        x');
 		expect(sanitizeLine('one\ntwo\r\nthree')).toBe('one two three');
 		expect(sanitizeLine('\x1b[1mbold\x1b[0m\t!')).toBe('bold    !');
+	});
+});
+
+describe('sanitizeText (exports, status lines, error messages)', () => {
+	it('removes controls, bidi overrides and zero-width characters, and keeps emoji sequences whole', () => {
+		expect(sanitizeText('name\u202egpj.exe\u200b\u001B]0;T\u0007 👩‍💻')).toBe('namegpj.exe 👩‍💻');
+	});
+
+	it('keeps newlines only when asked', () => {
+		expect(sanitizeText('a\nb', {keepNewlines: true})).toBe('a\nb');
+		expect(sanitizeText('a\nb')).toBe('ab');
+	});
+});
+
+describe('lone surrogates', () => {
+	it('become U+FFFD, one column, as stdout would write them (a JSON "\\ud83d" escape)', () => {
+		expect(sanitizeLine('a\ud83d')).toBe('a\uFFFD');
+		expect(sanitizeLine('\udc00b')).toBe('\uFFFDb');
+		expect(sanitizeText('x\ud83dy')).toBe('x\uFFFDy');
+		// A whole pair is left alone.
+		expect(sanitizeLine('a😀')).toBe('a😀');
 	});
 });
