@@ -16,10 +16,21 @@ import {flattenCapped, flattenInto, toValue} from '../decode/values.js';
 import {LEGACY_CONFIG, LEGACY_EVENTS, LEGACY_HISTORY, LEGACY_METADATA, LEGACY_SUMMARY, legacyHistoryEvent, legacyRunInfo, legacyStateEvent, parseObject} from '../decode/legacy.js';
 import {MAX_SIDE_FILE_BYTES, openRegularFile, readAt, readSideText} from './side-file.js';
 
+/**
+ * Longest jsonl line read; a longer one is skipped and counted as corrupt. A line is one JSON
+ * object, parsed like a side file, so it gets the side files' cap (MAX_SIDE_FILE_BYTES, 16 MiB):
+ * the SDKs that wrote these files sent at most 4 MiB - 100 KiB a line to W&B (file_stream.py), so
+ * no real line comes near it. The binary log's 64 MiB record cap would let a hole cost ~200 MB of
+ * RSS (the window doubles to the cap) against ~100 MB. Without a cap the window doubled until it
+ * held a newline: a 1 GB hole of zeros (a preallocated or crash-damaged file) was read whole,
+ * 1.9 GB of RSS and ERR_STRING_TOO_LONG.
+ */
+export const MAX_LINE_BYTES = MAX_SIDE_FILE_BYTES;
+
 
 export type LegacyReadResult = {
 	events: RunEvent[];
-	/** Lines skipped as corrupt in this call. */
+	/** Lines skipped as corrupt (or longer than MAX_LINE_BYTES) in this call. */
 	corrupt: number;
 	/** `partial` when a jsonl file ends in a line without its newline. */
 	tail: 'clean' | 'partial';
@@ -53,6 +64,8 @@ class JsonlTail {
 	offset = 0;
 	private ino = -1;
 	private lastSize = 0;
+	/** Inside a line over MAX_LINE_BYTES: its bytes are passed over, up to its newline. */
+	private skipping = false;
 	partial = false;
 	hasMore = false;
 	/** Why the file could not be read on the last call (a FIFO, unreadable), or null. */
@@ -61,30 +74,31 @@ class JsonlTail {
 	constructor(readonly file: string) {}
 
 	/** Complete lines appended since the last call; `null` when the file shrank or was replaced. */
-	read(maxBytes: number): {lines: string[]; bytesRead: number} | null {
+	read(maxBytes: number): {lines: string[]; bytesRead: number; skipped: number} | null {
 		const opened = openRegularFile(this.file);
 		this.problem = null;
 		this.hasMore = false;
 		if (!opened.ok) {
 			if (opened.reason !== 'missing') this.problem = opened.message;
-			return {lines: [], bytesRead: 0}; // not there (yet), or refused
+			return {lines: [], bytesRead: 0, skipped: 0}; // not there (yet), or refused
 		}
 		try {
 			return this.readOpen(opened.fd, opened.stats, maxBytes);
 		} catch (error) {
 			this.problem = `${path.basename(this.file)} is unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
-			return {lines: [], bytesRead: 0};
+			return {lines: [], bytesRead: 0, skipped: 0};
 		} finally {
 			fs.closeSync(opened.fd);
 		}
 	}
 
-	private readOpen(fd: number, st: fs.Stats, maxBytes: number): {lines: string[]; bytesRead: number} | null {
+	private readOpen(fd: number, st: fs.Stats, maxBytes: number): {lines: string[]; bytesRead: number; skipped: number} | null {
 		if ((this.ino !== -1 && st.ino !== this.ino) || st.size < this.lastSize) return null;
 		this.ino = st.ino;
 		this.lastSize = st.size;
 		const lines: string[] = [];
 		let bytesRead = 0;
+		let skipped = 0;
 		let want = maxBytes;
 		let reachedEnd = this.offset >= st.size;
 		while (this.offset < st.size) {
@@ -92,21 +106,39 @@ class JsonlTail {
 			bytesRead += buf.length;
 			// A short read means the file changed under us; the next call sorts it out.
 			reachedEnd = buf.length === 0 || this.offset + buf.length >= st.size;
+			if (this.skipping) {
+				// The rest of an oversized line, one window a call (hasMore brings the next).
+				const newline = buf.indexOf(0x0a);
+				if (newline < 0) {
+					this.offset += buf.length;
+					break;
+				}
+				this.offset += newline + 1;
+				this.skipping = false;
+				continue;
+			}
 			const lastNewline = buf.lastIndexOf(0x0a);
 			if (lastNewline < 0) {
-				// A line longer than the window: widen it. At EOF the line is just unfinished.
+				// A line longer than the window: widen it, up to MAX_LINE_BYTES. At EOF the line is just unfinished.
 				if (reachedEnd) break;
-				want *= 2;
-				continue;
+				if (want < MAX_LINE_BYTES) {
+					want = Math.min(2 * want, MAX_LINE_BYTES);
+					continue;
+				}
+				// Longer than any line wbtop reads: skip it, from the next call on in windows of maxBytes.
+				skipped++;
+				this.skipping = true;
+				this.offset += buf.length;
+				break;
 			}
 			for (const line of buf.toString('utf8', 0, lastNewline).split('\n')) lines.push(line);
 			this.offset += lastNewline + 1;
 			break;
 		}
 		this.hasMore = !reachedEnd;
-		// Bytes after the last newline at EOF: a line still being written.
-		this.partial = reachedEnd && this.offset < st.size;
-		return {lines, bytesRead};
+		// Bytes after the last newline at EOF: a line still being written (or the skipped one).
+		this.partial = reachedEnd && (this.offset < st.size || this.skipping);
+		return {lines, bytesRead, skipped};
 	}
 }
 
@@ -184,6 +216,7 @@ export class LegacyReader {
 			return again;
 		}
 		result.bytesRead += history.bytesRead + events.bytesRead;
+		result.corrupt += history.skipped + events.skipped;
 		for (const line of history.lines) this.historyLine(line, result);
 		for (const line of events.lines) this.eventsLine(line, result);
 		this.readSummary(result);

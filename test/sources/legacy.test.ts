@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import YAML from 'yaml';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {RunEvent} from '../../source/decode/run-events.js';
-import {LegacyReader, parseConfigYaml} from '../../source/sources/legacy-reader.js';
+import {LegacyReader, MAX_LINE_BYTES, parseConfigYaml} from '../../source/sources/legacy-reader.js';
 import {runIdFromDirName} from '../../source/decode/legacy.js';
 import {copyDir, historyOf, readManifest, tempDir} from '../helpers/run-files.js';
 
@@ -94,6 +94,54 @@ describe('incremental legacy reading', () => {
 		const result = new LegacyReader(runDir).read();
 		expect(result.corrupt).toBe(1);
 		expect(historyOf(result.events)).toHaveLength(source.rows - 1);
+	});
+
+	// A 1 GB hole of zeros was read into one buffer and string: 1.9 GB of RSS, ERR_STRING_TOO_LONG.
+	it('skips a line over MAX_LINE_BYTES (a hole of zeros) and counts it, reading it in bounded windows', () => {
+		const file = path.join(runDir, 'wandb-history.jsonl');
+		const full = fs.readFileSync(file);
+		const cut = full.indexOf(0x0a, 5000) + 1; // a line boundary
+		const rowsBefore = full.subarray(0, cut).toString('utf8').split('\n').length - 1;
+		// Lines, a 100 MiB hole that runs into the next line (that line is lost with it), the rest.
+		fs.writeFileSync(file, full.subarray(0, cut));
+		fs.truncateSync(file, cut + 100 * 1024 * 1024);
+		fs.appendFileSync(file, full.subarray(cut));
+		const reader = new LegacyReader(runDir);
+		const events: RunEvent[] = [];
+		let corrupt = 0;
+		let result;
+		do {
+			result = reader.read();
+			expect(result.bytesRead).toBeLessThanOrEqual(2 * MAX_LINE_BYTES);
+			events.push(...result.events);
+			corrupt += result.corrupt;
+		} while (result.hasMore);
+		expect(corrupt).toBe(1);
+		expect(result.error).toBeNull();
+		expect(result.tail).toBe('clean');
+		expect(historyOf(events)).toHaveLength(source.rows - 1);
+		expect(historyOf(events)[rowsBefore - 1].step).toBe(historyOf(readAll(source.path))[rowsBefore - 1].step);
+	});
+
+	it('an oversized line still being written at EOF is skipped up to its newline, then reading goes on', () => {
+		const file = path.join(runDir, 'wandb-history.jsonl');
+		fs.writeFileSync(file, '{"_step": 0, "loss": 1}\n');
+		fs.truncateSync(file, 24 + 4 * MAX_LINE_BYTES + 1000);
+		const reader = new LegacyReader(runDir);
+		let result = reader.read();
+		const steps = historyOf(result.events).map(row => row.step);
+		let corrupt = result.corrupt;
+		while (result.hasMore) {
+			result = reader.read();
+			expect(result.bytesRead).toBeLessThanOrEqual(2 * MAX_LINE_BYTES);
+			corrupt += result.corrupt;
+		}
+		expect(result.tail).toBe('partial');
+		fs.appendFileSync(file, 'still the long line\n{"_step": 1, "loss": 0.5}\n');
+		result = reader.read();
+		steps.push(...historyOf(result.events).map(row => row.step));
+		corrupt += result.corrupt;
+		expect({steps, corrupt, tail: result.tail, hasMore: result.hasMore}).toEqual({steps: [0, 1], corrupt: 1, tail: 'clean', hasMore: false});
 	});
 
 	it('re-reads a rewritten summary: removed keys are reported, a half-written file is retried', () => {
