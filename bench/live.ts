@@ -13,38 +13,21 @@ import {CLI, FAKE_SMI_DIR, cpuPercentOver, processName, sleep} from './lib.js';
 
 export {LiveRun};
 
-const SOCKET = ['-L', 'wbtop-tests'];
-
-function sessions(): Map<string, number> {
-	const out = new Map<string, number>();
-	try {
-		const text = execFileSync('tmux', [...SOCKET, 'list-panes', '-a', '-F', '#{session_name} #{pane_pid}'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']});
-		for (const line of text.trim().split('\n')) {
-			const [name, pid] = line.split(' ');
-			if (name) out.set(name, Number(pid));
-		}
-	} catch {
-		// no server yet
-	}
-	return out;
-}
-
 export type StartedPane = {pane: Pane; pid: number; startedAt: number};
 
 /** Starts `command` in a tmux pane (test/helpers/tmux.ts) and finds the pid of the process in it. */
 export function startMeasuredPane(command: string, columns: number, rows: number, env: Record<string, string> = {}): StartedPane {
-	const before = sessions();
 	const startedAt = performance.now();
 	// Environment on the command line: tmux's `-e` is overridden by the shell's PATH set-up here.
 	const assignments = Object.entries(env).map(([key, value]) => `${key}='${value.replace(/'/g, `'\\''`)}'`);
 	const pane = startPane(assignments.length > 0 ? `exec env ${assignments.join(' ')} ${command}` : `exec ${command}`, columns, rows);
-	const after = sessions();
-	const fresh = [...after].filter(([name]) => !before.has(name) && name.startsWith(`wbtop-test-${process.pid}-`));
-	if (fresh.length !== 1) {
+	// The pane runs on its own tmux server; `exec` makes the measured command the pane's process.
+	const pid = Number(pane.tmux('display-message', '-p', '-t', pane.id(), '#{pane_pid}'));
+	if (!(pid > 0)) {
 		pane.kill();
-		throw new Error(`could not find the new tmux pane (${fresh.length} candidates)`);
+		throw new Error('could not find the process in the new tmux pane');
 	}
-	return {pane, pid: fresh[0][1], startedAt};
+	return {pane, pid, startedAt};
 }
 
 /** PATH with the fake nvidia-smi first (it replays real H100 captures). */
