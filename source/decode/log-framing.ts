@@ -30,7 +30,9 @@ export type DecodeState = {
 	readonly resyncing: boolean;
 	/**
 	 * Block origin: 0 normally; 7 for wandb-core < 0.17.6 files, whose writer left the file
-	 * header out of its block accounting (doc §2.2). Detected on the fly.
+	 * header out of its block accounting (doc §2.2). Detected on the fly, at the first chunk that
+	 * crosses a block end of the usual layout (until then both layouts read alike); such a chunk is
+	 * waited for until it is whole, as only its CRC tells the layouts apart.
 	 */
 	readonly blockOrigin: 0 | 7;
 };
@@ -145,12 +147,18 @@ export function decodeLog(buf: Uint8Array, state: DecodeState = INITIAL_STATE, o
 	while (pos < end) {
 		const left = blockLeft(pos);
 		if (left < CHUNK_HEADER_SIZE) {
-			// Trailer padding. A wrongly aligned (pre-0.17.6 core) file has a chunk here instead.
-			if (origin === 0 && !allZero(buf, pos - base, Math.min(pos + left, end) - base) && tryShift(buf, base, pos)) {
-				origin = 7;
-				continue;
+			// Trailer padding: skipped only once all of it is there (doc §2.5 rule 3), because in a
+			// wrongly aligned (pre-0.17.6 core) file these bytes are the start of a chunk instead.
+			if (pos + left > end) break;
+			if (origin === 0 && !allZero(buf, pos - base, pos + left - base)) {
+				const shift = tryShift(buf, base, pos);
+				if (shift === 'wait') break;
+				if (shift === 'yes') {
+					origin = 7;
+					continue;
+				}
 			}
-			pos = Math.min(pos + left, end);
+			pos += left;
 			continue;
 		}
 		if (end - pos < CHUNK_HEADER_SIZE) break; // torn chunk header: wait
@@ -160,9 +168,13 @@ export function decodeLog(buf: Uint8Array, state: DecodeState = INITIAL_STATE, o
 		if (type === 0 && length === 0 && readU32(buf, i) === 0) {
 			// All-zero header: the rest of the block is zero fill (Go reader's rule). At EOF it only
 			// means "no more data yet", so wait rather than jump past bytes still to be written.
-			if (origin === 0 && tryShift(buf, base, pos)) {
-				origin = 7;
-				continue;
+			if (origin === 0) {
+				const shift = tryShift(buf, base, pos);
+				if (shift === 'wait') break;
+				if (shift === 'yes') {
+					origin = 7;
+					continue;
+				}
 			}
 			if (pos + left >= end) break;
 			if (recordStart >= 0) markCorrupt();
@@ -170,9 +182,16 @@ export function decodeLog(buf: Uint8Array, state: DecodeState = INITIAL_STATE, o
 			continue;
 		}
 		if (type < CHUNK_FULL || type > CHUNK_LAST || CHUNK_HEADER_SIZE + length > left) {
-			if (origin === 0 && type >= CHUNK_FULL && type <= CHUNK_LAST && tryShift(buf, base, pos)) {
-				origin = 7;
-				continue;
+			if (origin === 0 && type >= CHUNK_FULL && type <= CHUNK_LAST) {
+				// Too long for this block, but maybe not for the old layout's block, which ends 7
+				// bytes later. Until that chunk is all written its CRC cannot tell: wait for it
+				// (marking it corrupt would skip the block and lose the alignment for good).
+				const shift = tryShift(buf, base, pos);
+				if (shift === 'wait') break;
+				if (shift === 'yes') {
+					origin = 7;
+					continue;
+				}
 			}
 			if (pos + CHUNK_HEADER_SIZE === end) break; // a bad header as the last bytes: maybe mid-write
 			markCorrupt();
@@ -258,24 +277,28 @@ function allZero(buf: Uint8Array, from: number, to: number): boolean {
 	return true;
 }
 
-/** True when a valid chunk (type, length and CRC) sits at `pos` with a 7-byte block origin. */
-function tryShift(buf: Uint8Array, base: number, pos: number): boolean {
+/**
+ * Whether a valid chunk (type, length and CRC) sits at `pos` when blocks are counted from byte 7:
+ * 'yes', 'no', or 'wait' when its header and length fit that layout but its bytes run past the
+ * end of `buf` (a chunk still being written, whose CRC cannot be checked yet).
+ */
+function tryShift(buf: Uint8Array, base: number, pos: number): 'yes' | 'no' | 'wait' {
 	const end = base + buf.length;
 	let at = pos;
 	const left = BLOCK_SIZE - ((at - 7) % BLOCK_SIZE);
 	if (left < CHUNK_HEADER_SIZE) {
 		// Under the shifted layout this is trailer padding: the next chunk must be valid.
-		if (!allZero(buf, at - base, Math.min(at + left, end) - base)) return false;
+		if (!allZero(buf, at - base, Math.min(at + left, end) - base)) return 'no';
 		at += left;
 	}
-	if (end - at < CHUNK_HEADER_SIZE) return false;
+	if (end - at < CHUNK_HEADER_SIZE) return 'wait';
 	const i = at - base;
 	const length = buf[i + 4] | (buf[i + 5] << 8);
 	const type = buf[i + 6];
 	const shiftedLeft = BLOCK_SIZE - ((at - 7) % BLOCK_SIZE);
-	if (type < CHUNK_FULL || type > CHUNK_LAST || CHUNK_HEADER_SIZE + length > shiftedLeft) return false;
-	if (at + CHUNK_HEADER_SIZE + length > end) return false;
-	return crc32(buf.subarray(i + 6, i + CHUNK_HEADER_SIZE + length)) === readU32(buf, i);
+	if (type < CHUNK_FULL || type > CHUNK_LAST || CHUNK_HEADER_SIZE + length > shiftedLeft) return 'no';
+	if (at + CHUNK_HEADER_SIZE + length > end) return 'wait';
+	return crc32(buf.subarray(i + 6, i + CHUNK_HEADER_SIZE + length)) === readU32(buf, i) ? 'yes' : 'no';
 }
 
 function concat(parts: Uint8Array[], size: number): Uint8Array {
