@@ -54,8 +54,12 @@ function signatureOf(file: string): Signature | null {
 	try {
 		const st = fs.statSync(file);
 		return `${st.ino}:${st.size}:${st.mtimeMs}`;
-	} catch {
-		return null;
+	} catch (error) {
+		// Missing: nothing to read yet. Any other error (ELOOP from a symlink loop, EACCES) is a
+		// file that is there but cannot be looked at: it gets a signature of its own, so the read
+		// is tried and refused with its reason, like a FIFO there (not passed over as missing).
+		const code = (error as NodeJS.ErrnoException).code;
+		return code === 'ENOENT' || code === 'ENOTDIR' ? null : `error:${code ?? (error as Error).message}`;
 	}
 }
 

@@ -158,6 +158,22 @@ describe('incremental legacy reading', () => {
 		expect(summaries(reader.read().events)).toEqual([{type: 'summary', update: {a: 3}, remove: ['b.c']}]);
 	});
 
+	// signatureOf took any stat error for "missing": a loop there went unreported (a FIFO did not).
+	it.each(['config.yaml', 'wandb-summary.json', 'wandb-metadata.json'])('%s as a symlink loop is reported once (ELOOP), and read once it is a file again', name => {
+		const file = path.join(runDir, name);
+		const original = fs.readFileSync(file);
+		fs.rmSync(file);
+		fs.symlinkSync(`${name}.loop`, file);
+		fs.symlinkSync(name, `${file}.loop`);
+		const problems = (events: RunEvent[]) => events.filter(e => e.type === 'file-problem');
+		const reader = new LegacyReader(runDir);
+		expect(problems(reader.read().events)).toEqual([{type: 'file-problem', file: name, message: `${name} is unreadable (ELOOP)`}]);
+		expect(problems(reader.read().events)).toEqual([]);
+		fs.rmSync(file);
+		fs.writeFileSync(file, original);
+		expect(problems(reader.read().events)).toEqual([{type: 'file-problem', file: name, message: null}]);
+	});
+
 	it('reports a state change in wandb-metadata.json (killed → crashed)', () => {
 		const file = path.join(runDir, 'wandb-metadata.json');
 		const metadata = JSON.parse(fs.readFileSync(file, 'utf8'));
