@@ -4,7 +4,8 @@
  * ONLCR), '\r', CSI n A (0 counts as 1), CSI n B, CSI E, CSI n G, CSI K / 0 K (from the cursor
  * column inclusive), CSI 2K, the pending-wrap rule (after the last column the cursor stays there
  * until the next printable character), scrolling at the bottom; SGR, DEC private modes (2026,
- * cursor show/hide) and OSC are ignored. Anything else throws, so a new sequence is noticed.
+ * cursor show/hide) and OSC are ignored. SGR is tracked per cell (`styles`), with its own small
+ * model of the codes (independent of the patch's). Anything else throws, so a new sequence is noticed.
  */
 import stringWidth from 'string-width';
 
@@ -12,6 +13,10 @@ const segmenter = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
 
 export class Screen {
 	readonly cells: string[][];
+	/** The SGR state each cell was written with ('' for the default). */
+	readonly styles: string[][];
+	private style = new Map<string, string>();
+	private key: string | null = '';
 	row = 0;
 	column = 0;
 	private pendingWrap = false;
@@ -23,6 +28,40 @@ export class Screen {
 		readonly rows: number,
 	) {
 		this.cells = Array.from({length: rows}, () => this.blankRow());
+		this.styles = Array.from({length: rows}, () => this.blankRow().map(() => ''));
+	}
+
+	/** The current SGR state as a string: a key per attribute slot (fg, bg, bold, ...), sorted. */
+	private styleKey(): string {
+		this.key ??= [...this.style].sort(([a], [b]) => a.localeCompare(b)).map(([slot, value]) => `${slot}=${value}`).join(',');
+		return this.key;
+	}
+
+	private sgr(parameters: string) {
+		this.key = null;
+		const codes = parameters === '' ? [0] : parameters.split(';').map(Number);
+		const flags: Record<number, string> = {1: 'bold', 2: 'dim', 3: 'italic', 4: 'underline', 5: 'blink', 7: 'inverse', 8: 'hidden', 9: 'strike'};
+		for (let i = 0; i < codes.length; i++) {
+			const code = codes[i];
+			if (code === 0) this.style.clear();
+			else if (flags[code]) this.style.set(flags[code], 'on');
+			else if (code === 22) {
+				this.style.delete('bold');
+				this.style.delete('dim');
+			} else if (code > 22 && code < 30 && flags[code - 20]) this.style.delete(flags[code - 20]);
+			else if ((code >= 30 && code <= 37) || (code >= 90 && code <= 97)) this.style.set('fg', String(code));
+			else if ((code >= 40 && code <= 47) || (code >= 100 && code <= 107)) this.style.set('bg', String(code));
+			else if (code === 39) this.style.delete('fg');
+			else if (code === 49) this.style.delete('bg');
+			else if (code === 38 || code === 48) {
+				const length = codes[i + 1] === 5 ? 2 : codes[i + 1] === 2 ? 4 : 0;
+				// Incomplete (ESC[38;5m): xterm ignores the rest of the sequence.
+				if (length === 0 || i + length >= codes.length) break;
+				this.style.set(code === 38 ? 'fg' : 'bg', codes.slice(i + 1, i + 1 + length).join(':'));
+				i += length;
+			}
+			// Any other code (ESC[12345m) is ignored, as terminals do.
+		}
 	}
 
 	private blankRow(): string[] {
@@ -33,6 +72,8 @@ export class Screen {
 		if (this.row === this.rows - 1) {
 			this.cells.shift();
 			this.cells.push(this.blankRow());
+			this.styles.shift();
+			this.styles.push(this.blankRow().map(() => ''));
 			this.scrolled++;
 		} else {
 			this.row++;
@@ -53,6 +94,7 @@ export class Screen {
 			this.lineFeed();
 		}
 		this.cells[this.row][this.column] = grapheme;
+		this.styles[this.row][this.column] = this.styleKey();
 		if (width === 2) this.cells[this.row][this.column + 1] = '';
 		if (this.column + width >= this.columns) {
 			this.column = this.columns - 1;
@@ -66,7 +108,11 @@ export class Screen {
 		const row = this.cells[this.row];
 		// A wide character cut in half leaves a blank.
 		if (from > 0 && row[from] === '') row[from - 1] = ' ';
-		for (let column = from; column < this.columns; column++) row[column] = ' ';
+		for (let column = from; column < this.columns; column++) {
+			row[column] = ' ';
+			// Erased cells take the background only; nothing here draws one, so: the default.
+			this.styles[this.row][column] = '';
+		}
 	}
 
 	write(data: string): void {
@@ -122,6 +168,7 @@ export class Screen {
 		}
 		switch (final) {
 			case 'm':
+				this.sgr(parameters);
 				break;
 			case 'A':
 				this.row = Math.max(0, this.row - Math.max(1, n));
@@ -150,6 +197,11 @@ export class Screen {
 				throw new Error(`unsupported CSI ${JSON.stringify(sequence)}`);
 		}
 		return end;
+	}
+
+	/** Each row as text with every cell's style: `[style]c` per cell whose style is not the default. */
+	styledLines(): string[] {
+		return this.cells.map((row, y) => row.map((cell, x) => (this.styles[y][x] === '' ? cell : `[${this.styles[y][x]}]${cell}`)).join('').trimEnd());
 	}
 
 	/** The screen's rows, trailing blanks trimmed (what `tmux capture-pane -p` shows). */
