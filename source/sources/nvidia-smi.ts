@@ -31,7 +31,10 @@ export type GpuSourceOptions = {
 	command?: string;
 	/** Extra environment for the children (merged over process.env). */
 	env?: NodeJS.ProcessEnv;
-	/** Compute-apps poll interval; default 5 × intervalMs. */
+	/**
+	 * Compute-apps poll interval when GPU memory holds still; default max(30 s, 5 × intervalMs).
+	 * A sample whose memory use moved by APPS_MEMORY_MIB since the last poll polls at once.
+	 */
 	appsIntervalMs?: number;
 	/** No output for this long counts as a hang; default max(5 s, 5 × intervalMs). */
 	hangMs?: number;
@@ -42,6 +45,14 @@ export type GpuSourceOptions = {
 	runPid?: () => number | null | undefined;
 };
 
+/**
+ * A process that starts or ends on a GPU moves its memory use: a change this large since the last
+ * compute-apps poll polls again at once. So the list follows within a sample, while a box whose
+ * jobs hold still pays for a spawn every 30 s, not every 5 (a spawn is ~5 ms of wbtop's CPU).
+ */
+const APPS_MEMORY_MIB = 64;
+/** Least time between two compute-apps polls. */
+const APPS_MIN_GAP_MS = 1000;
 /** How long a one-shot call may take before it counts as hung. */
 const ONE_SHOT_TIMEOUT_MS = 5000;
 /** Lines that are not GPU data (error text) kept to explain an exit, and the length kept of each. */
@@ -127,7 +138,7 @@ function seconds(ms: number): string {
 export function startGpuSource(options: GpuSourceOptions): HostSource {
 	const {intervalMs, onEvent, command = 'nvidia-smi', env} = options;
 	const lms = Math.max(100, Math.round(intervalMs));
-	const appsIntervalMs = options.appsIntervalMs ?? 5 * lms;
+	const appsIntervalMs = options.appsIntervalMs ?? Math.max(30_000, 5 * lms);
 	const hangMs = options.hangMs ?? Math.max(5000, 5 * lms);
 	const firstBackoff = options.backoffMs ?? 1000;
 	const maxBackoff = options.maxBackoffMs ?? 30_000;
@@ -215,6 +226,9 @@ export function startGpuSource(options: GpuSourceOptions): HostSource {
 			armHang();
 			setStatus('ok', null);
 			onEvent({type: 'gpu/sample', time: Date.now(), gpus});
+			latestMemory = gpus.map(gpu => gpu.memUsedMiB);
+			if (memoryAtPoll.length === 0) memoryAtPoll = latestMemory;
+			if (memoryMoved(gpus)) void pollApps();
 		};
 
 		// A hang is no *sample* for hangMs: output that never makes one (no line breaks, error text
@@ -338,9 +352,25 @@ export function startGpuSource(options: GpuSourceOptions): HostSource {
 	/** The last poll's child until it is reaped; no poll starts before that. */
 	let appsCall: OneShotCall | null = null;
 
+	/** GPU memory use at the last compute-apps poll, and when it started. */
+	let memoryAtPoll: Array<number | null> = [];
+	let lastPollAt = -Infinity;
+
+	/** True when some GPU's memory use moved by APPS_MEMORY_MIB since the last poll (not too soon after it). */
+	function memoryMoved(gpus: readonly GpuSample[]): boolean {
+		if (Date.now() - lastPollAt < APPS_MIN_GAP_MS) return false;
+		return gpus.some((gpu, i) => gpu.memUsedMiB !== null && memoryAtPoll[i] != null && Math.abs(gpu.memUsedMiB - memoryAtPoll[i]!) >= APPS_MEMORY_MIB);
+	}
+
+	/** The memory use a poll's list goes with: the latest sample's. */
+	let latestMemory: Array<number | null> = [];
+
 	async function pollApps(): Promise<void> {
 		if (stopped || appsInFlight) return;
 		appsInFlight = true;
+		clearTimeout(appsTimer);
+		lastPollAt = Date.now();
+		memoryAtPoll = latestMemory;
 		try {
 			// While the stream is failing, a poll would only fail the same way.
 			if (status?.status === 'error') return;

@@ -81,6 +81,24 @@ describe('startGpuSource against the replayed H100', () => {
 		expect(all[3]!.time - all[1]!.time).toBeGreaterThanOrEqual(250);
 	});
 
+	it('the process list follows a job that starts (GPU memory jumps) within a sample, without polling every few seconds', async () => {
+		const {events, calls} = start('job-starts');
+		const appsCalls = () => calls().filter(line => line.includes('--query-compute-apps')).length;
+		// Idle samples (memory 0): one poll at the start, none after it.
+		await until(() => samples(events).length >= 4, 5000);
+		expect(samples(events).at(-1)!.gpus[0].memUsedMiB).toBe(0);
+		expect(appsCalls()).toBe(1);
+		// The job's memory shows in the next samples: a poll follows at once.
+		await until(() => samples(events).some(s => s.gpus[0].memUsedMiB! > 10_000), 5000);
+		const jumpAt = Date.now();
+		await until(() => appsCalls() === 2, 2000);
+		expect(Date.now() - jumpAt).toBeLessThan(1500);
+		// Memory then holds still (~20 GiB): no more polls for the next 2 s (5 × the 200 ms interval
+		// would have polled twice).
+		await new Promise(resolve => setTimeout(resolve, 2000));
+		expect(appsCalls()).toBe(2);
+	});
+
 	it('groups 8 GPUs into whole samples', async () => {
 		const {events} = start('gpus8');
 		await until(() => samples(events).length >= 3, 5000);
