@@ -4,14 +4,19 @@
  * (wandb-core flushes it on a ~5 s debounce; doc §1.2, §1.3). `files/output.log` in binary-era
  * runs, `output.log` at the run dir's root in legacy ones.
  *
- * Followed by byte offset, like the run log: each poll reads only what follows the last complete
- * line it sent, when the bytes before that point are still the same (a fingerprint); a file that
+ * Followed by byte offset, like the run log: each poll reads only the bytes appended since the
+ * last one, when the bytes before that point are still the same (a fingerprint); a file that
  * shrank, was replaced or was rewritten differently is reloaded from its last window only. So a
- * 1 GB file costs one 4 MiB read, and a growing one the appended bytes. Read-only, non-blocking.
+ * 1 GB file costs one 4 MiB read, and a growing one the appended bytes. The unfinished last line
+ * is sent again with what is appended to it (the console redraws it) from what is kept of it
+ * here, not read again: a `\r` progress bar without a newline grows for as long as it runs, and
+ * re-reading it cost quadratic reads, then the whole window every poll. Only when it was
+ * rewritten in place is it read again. Read-only, non-blocking.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type {RunEvent} from '../decode/run-events.js';
+import {MAX_LINE_CHARS} from '../state/console.js';
 import {openRegularFile, OUTPUT_LOG_WINDOW_BYTES, readAt} from './side-file.js';
 
 /** Where output.log may be, relative to the run dir, in order of preference. */
@@ -22,6 +27,21 @@ export const OUTPUT_LOG_POLL_MS = 2000;
 
 /** Bytes before the resume offset compared on each poll, to tell an append from a rewrite. */
 export const OUTPUT_LOG_FINGERPRINT_BYTES = 4096;
+
+/**
+ * Bytes up to the last newline compared too when the fingerprint does not reach back to it (an
+ * unfinished line longer than the fingerprint): a long line or progress bar can be all one run of
+ * the same bytes, which a rewritten file matches by chance (the fuzz found it); a line break at
+ * the same place rarely.
+ */
+export const OUTPUT_LOG_LINE_END_BYTES = 64;
+
+/**
+ * Most bytes of the unfinished line's last `\r` part kept: they decode to more than the
+ * MAX_LINE_CHARS UTF-16 units the console keeps of a line (UTF-8 takes at most 3 bytes a unit,
+ * an invalid sequence at most 3 a U+FFFD), so what follows them is never shown.
+ */
+const UNFINISHED_PART_BYTES = 4 * MAX_LINE_CHARS;
 
 export type OutputLogOptions = {
 	/** The events of each poll that found something (also returned by {@link OutputLogSource.poll}). */
@@ -35,10 +55,16 @@ export type OutputLogOptions = {
 	windowBytes?: number;
 };
 
-/** Where the file was left: the offset just after the last complete line sent, and what preceded it. */
-type Position = {file: string; ino: number; size: number; mtimeMs: number; end: number; fingerprint: Buffer};
+/**
+ * Where the file was left: `size` bytes read and the last of them (`fingerprint`); the offset
+ * after the last newline (`lineEnd`, -1 when not known: a window without one) and the bytes
+ * before it (`lineFingerprint`); of the unfinished line after it, what decides how the console
+ * shows it.
+ */
+type Position = {file: string; ino: number; size: number; mtimeMs: number; fingerprint: Buffer; lineEnd: number; lineFingerprint: Buffer; unfinished: Buffer};
 
 const NEWLINE = 0x0a;
+const CR = 0x0d;
 
 /** Follows a run's output.log; emits `console-file` events (and `file-problem` ones). */
 export class OutputLogSource {
@@ -145,13 +171,17 @@ export class OutputLogSource {
 	private readFrom(fd: number, st: fs.Stats, name: string, events: RunEvent[]): void {
 		const pos = this.position !== null && this.position.file === name && this.position.ino === st.ino ? this.position : null;
 		if (pos !== null && st.size === pos.size && st.mtimeMs === pos.mtimeMs) return; // unchanged
-		if (pos !== null && st.size >= pos.end && st.size - pos.end <= this.windowBytes && this.fingerprintHolds(fd, pos)) {
-			// Grown (or its unfinished last line rewritten): only the bytes after the last complete line.
-			const bytes = this.take(fd, st.size - pos.end, pos.end);
-			const lastNewline = bytes.lastIndexOf(NEWLINE);
-			const end = lastNewline < 0 ? pos.end : pos.end + lastNewline + 1;
-			const fingerprint = lastNewline < 0 ? pos.fingerprint : tail(Buffer.concat([pos.fingerprint, bytes.subarray(0, lastNewline + 1)]), OUTPUT_LOG_FINGERPRINT_BYTES);
-			this.position = {file: name, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, end, fingerprint};
+		if (pos !== null && st.size >= pos.size && st.size - pos.size <= this.windowBytes && this.grewFrom(fd, pos)) {
+			// Grown: only the appended bytes, sent after the unfinished line they continue.
+			const bytes = this.take(fd, st.size - pos.size, pos.size);
+			this.position = advance(pos, st.mtimeMs, Buffer.concat([pos.fingerprint, bytes]), bytes, pos.unfinished);
+			if (bytes.length > 0) events.push({type: 'console-file', file: name, reset: false, text: Buffer.concat([pos.unfinished, bytes]).toString('utf8')});
+			return;
+		}
+		if (pos !== null && pos.lineEnd >= 0 && pos.lineEnd < pos.size && st.size >= pos.lineEnd && st.size - pos.lineEnd <= this.windowBytes && this.holds(fd, pos.lineFingerprint, pos.lineEnd)) {
+			// The unfinished last line rewritten (a progress bar redrawn in place): that line again, whole.
+			const bytes = this.take(fd, st.size - pos.lineEnd, pos.lineEnd);
+			this.position = advance({...pos, size: pos.lineEnd}, st.mtimeMs, Buffer.concat([pos.lineFingerprint, bytes]), bytes, Buffer.alloc(0));
 			events.push({type: 'console-file', file: name, reset: false, text: bytes.toString('utf8')});
 			return;
 		}
@@ -166,14 +196,15 @@ export class OutputLogSource {
 			from = firstNewline < 0 ? 1 : firstNewline + 1; // no newline at all: one long line, shown from the window
 		}
 		const lastNewline = bytes.lastIndexOf(NEWLINE);
-		const endInBytes = lastNewline + 1 > from ? lastNewline + 1 : from;
 		this.position = {
 			file: name,
 			ino: st.ino,
-			size: st.size,
+			size: readStart + bytes.length,
 			mtimeMs: st.mtimeMs,
-			end: readStart + endInBytes,
-			fingerprint: Buffer.from(bytes.subarray(Math.max(from, endInBytes - OUTPUT_LOG_FINGERPRINT_BYTES), endInBytes)),
+			fingerprint: tail(bytes, OUTPUT_LOG_FINGERPRINT_BYTES),
+			lineEnd: lastNewline >= 0 ? readStart + lastNewline + 1 : readStart === 0 ? 0 : -1,
+			lineFingerprint: tail(bytes.subarray(0, lastNewline + 1), OUTPUT_LOG_FINGERPRINT_BYTES),
+			unfinished: unfinishedLine(bytes.subarray(Math.max(from, lastNewline + 1))),
 		};
 		events.push({type: 'console-file', file: name, reset: true, text: bytes.toString('utf8', from)});
 	}
@@ -184,15 +215,53 @@ export class OutputLogSource {
 		return bytes;
 	}
 
-	/** The bytes before the resume offset are what they were: the file grew rather than changed. */
-	private fingerprintHolds(fd: number, pos: Position): boolean {
-		const length = pos.fingerprint.length;
-		if (length === 0) return true;
-		return this.take(fd, length, pos.end - length).equals(pos.fingerprint);
+	/** `expected` is still what the file holds just before `end`. */
+	private holds(fd: number, expected: Buffer, end: number): boolean {
+		return expected.length === 0 || this.take(fd, expected.length, end - expected.length).equals(expected);
 	}
+
+	/** The last bytes read are what they were, and the last line break: the file grew rather than changed. */
+	private grewFrom(fd: number, pos: Position): boolean {
+		if (!this.holds(fd, pos.fingerprint, pos.size)) return false;
+		if (pos.lineEnd <= 0 || pos.lineEnd - 1 >= pos.size - pos.fingerprint.length) return true; // no newline, or the fingerprint holds it
+		return this.holds(fd, tail(pos.lineFingerprint, OUTPUT_LOG_LINE_END_BYTES), pos.lineEnd);
+	}
+}
+
+/**
+ * The position after `bytes` were read at `pos.size`; `seen` is the file's bytes that end with
+ * them (the fingerprint before them first), `before` the unfinished line they continue.
+ */
+function advance(pos: Position, mtimeMs: number, seen: Buffer, bytes: Buffer, before: Buffer): Position {
+	const newline = bytes.lastIndexOf(NEWLINE);
+	return {
+		...pos,
+		size: pos.size + bytes.length,
+		mtimeMs,
+		fingerprint: tail(seen, OUTPUT_LOG_FINGERPRINT_BYTES),
+		lineEnd: newline < 0 ? pos.lineEnd : pos.size + newline + 1,
+		lineFingerprint: newline < 0 ? pos.lineFingerprint : tail(seen.subarray(0, seen.length - bytes.length + newline + 1), OUTPUT_LOG_FINGERPRINT_BYTES),
+		unfinished: unfinishedLine(newline < 0 ? Buffer.concat([before, bytes]) : bytes.subarray(newline + 1)),
+	};
 }
 
 /** The last `n` bytes of `bytes`, as a copy (so the read buffer can be freed). */
 function tail(bytes: Buffer, n: number): Buffer {
 	return Buffer.from(bytes.subarray(Math.max(0, bytes.length - n)));
+}
+
+/**
+ * The bytes of an unfinished line (no newline) that decide what the console shows of it
+ * (state/console.ts): text after a `\r` replaces the line, so only its last non-empty `\r` part
+ * counts, of which the console keeps MAX_LINE_CHARS; and a `\r` after that part (the next text
+ * replaces it). Sent again before appended bytes, these give the console the same line as all of
+ * them would, in at most UNFINISHED_PART_BYTES + 1 bytes. A copy (the read buffer can be freed).
+ */
+function unfinishedLine(line: Buffer): Buffer {
+	let end = line.length;
+	while (end > 0 && line[end - 1] === CR) end--;
+	if (end === 0) return Buffer.alloc(0); // empty, or only `\r`s: the same as nothing
+	const start = line.lastIndexOf(CR, end - 1) + 1;
+	const part = line.subarray(start, Math.min(end, start + UNFINISHED_PART_BYTES));
+	return end < line.length ? Buffer.concat([part, Buffer.of(CR)]) : Buffer.from(part);
 }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import type {RunEvent} from '../../source/decode/run-events.js';
-import {OUTPUT_LOG_FINGERPRINT_BYTES, OutputLogSource} from '../../source/sources/output-log.js';
+import {OUTPUT_LOG_FINGERPRINT_BYTES, OUTPUT_LOG_LINE_END_BYTES, OutputLogSource} from '../../source/sources/output-log.js';
 import {OUTPUT_LOG_WINDOW_BYTES} from '../../source/sources/side-file.js';
 import {initialRunState, reduceRunEvents, type RunState} from '../../source/state/run-state.js';
 import {loadRun} from '../../source/modes/load.js';
@@ -86,6 +86,36 @@ describe('OutputLogSource', () => {
 		poll();
 		expect(texts(state)).toEqual(['start', 'Epoch 1: 100%|██████████|', 'Epoch 2:   0%|          |']);
 		expect(state.console.totalLines).toBe(2);
+	});
+
+	// The unfinished line was read again whole on every poll: a `\r` bar without a newline cost
+	// quadratic reads, then the 4 MiB window each poll.
+	it('an unfinished line is not read again: a poll reads what was appended (and the fingerprint), the line shows as written', () => {
+		const {state, poll, read} = follow();
+		write('start\n');
+		poll();
+		const long = 'x'.repeat(100_000); // over what the console keeps of a line (4096 chars)
+		for (const piece of [long, long, '\r 10%|█', '\r 50%|█████', '\r\r', '\r100%|██████████|']) {
+			write(piece, 'append');
+			poll();
+			expect(read()).toBeLessThanOrEqual(Buffer.byteLength(piece) + OUTPUT_LOG_FINGERPRINT_BYTES + OUTPUT_LOG_LINE_END_BYTES);
+			if (piece === long) expect(texts(state)).toEqual(['start', 'x'.repeat(4096)]);
+		}
+		expect(texts(state)).toEqual(['start', '100%|██████████|']);
+		write(' done\nnext', 'append');
+		poll();
+		expect(texts(state)).toEqual(['start', '100%|██████████| done', 'next']);
+		expect(state.console.totalLines).toBe(2);
+	});
+
+	it('a rewrite that leaves the last bytes as they were (a long run of one byte) but moves the line break reloads', () => {
+		const {state, poll} = follow();
+		write('a\n' + 'L'.repeat(6000));
+		poll();
+		// Same size, same last 4 KiB; the newline is elsewhere. Then more is appended.
+		write('bb\n' + 'L'.repeat(5999) + ' end\n');
+		expect(poll()).toMatchObject([{reset: true}]);
+		expect(texts(state)).toEqual(['bb', 'L'.repeat(4096)]);
 	});
 
 	it('a rewrite with different content, a shrink and a replacement each reload the file (reset)', () => {
