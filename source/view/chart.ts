@@ -84,6 +84,20 @@ function finiteOr(v: number, fallback: number): number {
 	return Number.isFinite(v) ? v : fallback;
 }
 
+// x of each bucket's first and last row, reused from call to call: a frame redraws a dozen charts
+// of up to 2048 buckets each, and fresh arrays there were most of what a frame allocated.
+let scratchFirst = new Float64Array(0);
+let scratchLast = new Float64Array(0);
+
+/** Two scratch arrays of at least `n` values (read only the first `n`; valid until the next call). */
+function scratchX(n: number): [Float64Array, Float64Array] {
+	if (scratchFirst.length < n) {
+		scratchFirst = new Float64Array(Math.max(n, 2 * scratchFirst.length));
+		scratchLast = new Float64Array(scratchFirst.length);
+	}
+	return [scratchFirst, scratchLast];
+}
+
 function computeColumns(series: Series, axis: AxisColumn | null, width: number, options: ColumnOptions): Columns {
 	const w = Math.max(0, Math.floor(width));
 	const cols: Columns = {
@@ -103,8 +117,7 @@ function computeColumns(series: Series, axis: AxisColumn | null, width: number, 
 	let xFirst: Float64Array = b.rowFirst;
 	let xLast: Float64Array = b.rowLast;
 	if (axis) {
-		xFirst = new Float64Array(n);
-		xLast = new Float64Array(n);
+		[xFirst, xLast] = scratchX(n);
 		axis.xsAt(b.rowFirst, xFirst);
 		axis.xsAt(b.rowLast, xLast);
 	}
