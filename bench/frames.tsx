@@ -81,7 +81,7 @@ export type FrameBench = {changing: FrameStats; clockOnly: FrameStats; hostOnly:
 export async function frameBench(root: string, options: {columns?: number; rows?: number; frames?: number; history?: number; stock?: boolean} = {}): Promise<FrameBench> {
 	const columns = options.columns ?? 200;
 	const rows = options.rows ?? 50;
-	const frames = options.frames ?? 120;
+	const frames = options.frames ?? 300;
 	const live = new LiveRun(root, 12);
 	live.rows(options.history ?? 20_000);
 	if (options.stock === false) {
@@ -143,7 +143,7 @@ export async function frameBench(root: string, options: {columns?: number; rows?
 			return samples;
 		};
 		// Warm up the JIT and the caches.
-		for (let i = 0; i < 30; i++) {
+		for (let i = 0; i < 100; i++) {
 			await gap();
 			frame(addRow);
 		}
