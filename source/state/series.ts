@@ -98,7 +98,11 @@ export class Series {
 	private firstRowValue = Number.NaN;
 	private lastRowValue = Number.NaN;
 
-	constructor(capacity = 2048) {
+	/**
+	 * 1024 buckets: 512 at least, over 2.5 per column of the widest chart (a focused chart at 200
+	 * columns), while every chart redraw walks them all (2048 made that most of a following frame).
+	 */
+	constructor(capacity = 1024) {
 		this.capacity = checkCapacity(capacity);
 		// Start small: most runs have many short metrics; grow by doubling up to capacity.
 		this.room = Math.min(this.capacity, INITIAL_ROOM);

@@ -85,7 +85,7 @@ function finiteOr(v: number, fallback: number): number {
 }
 
 // x of each bucket's first and last row, reused from call to call: a frame redraws a dozen charts
-// of up to 2048 buckets each, and fresh arrays there were most of what a frame allocated.
+// of up to 1024 buckets each, and fresh arrays there were most of what a frame allocated.
 let scratchFirst = new Float64Array(0);
 let scratchLast = new Float64Array(0);
 
