@@ -34,6 +34,7 @@ import {LEGACY_HISTORY, LEGACY_METADATA, LEGACY_SUMMARY, legacyHistoryEvent, leg
 import {findLogFile, type RunLocation} from './locate.js';
 import {OutputLogSource} from './output-log.js';
 import {MAX_SIDE_FILE_BYTES, openRegularFile, readAt, readSideText, strayLogProblem} from './side-file.js';
+import {MAX_LINE_BYTES} from './legacy-reader.js';
 
 export const LOG_END_DEFAULTS = {
 	/** Bytes of the log's start read for the run record; doubled (up to maxHeadBytes) while it is cut. */
@@ -292,31 +293,51 @@ function readLegacyEnd(end: LogEnd, settings: Settings): void {
 /**
  * History rows from the jsonl lines in [start, size), folded piece by piece: a line cut by
  * `start` is dropped, and a last line without its newline (still being written) is left out.
+ * A piece widens to hold a long line, up to MAX_LINE_BYTES (the legacy reader's cap); a longer
+ * line is counted as corrupt and passed over up to its newline, so a hole of zeros after the
+ * last row costs a 64 MiB piece, not the hole (1 GB took 1.9 GB of RSS before the cap).
  */
 function readJsonlRange(fd: number, start: number, size: number, pieceBytes: number, fold: (events: RunEvent[]) => void): RangeResult {
 	const result: RangeResult = {bytesRead: 0, corrupt: 0, tail: 'clean', error: null};
 	let offset = start;
 	let piece = pieceBytes;
-	let skipFirst = start > 0;
+	// Inside a line that is not ours to read (cut by `start`, or over the cap): skip to its newline.
+	let skipping = start > 0;
 	while (offset < size) {
 		const length = Math.min(size - offset, piece);
 		const bytes = readAt(fd, length, offset);
 		result.bytesRead += bytes.length;
 		const atEnd = offset + bytes.length >= size || bytes.length < length;
-		const from = skipFirst ? bytes.indexOf(0x0a) + 1 : 0;
+		if (skipping) {
+			const newline = bytes.indexOf(0x0a);
+			if (newline < 0) {
+				offset += bytes.length;
+				if (atEnd) result.tail = 'partial';
+				continue;
+			}
+			skipping = false;
+			offset += newline + 1;
+			continue;
+		}
 		const lastNewline = bytes.lastIndexOf(0x0a);
-		if (lastNewline < 0 || lastNewline < from || (skipFirst && from === 0)) {
+		if (lastNewline < 0) {
 			// No complete line in the piece: a longer line, or the unfinished last one.
 			if (atEnd) {
 				result.tail = 'partial';
 				break;
 			}
-			piece *= 2;
+			if (piece >= MAX_LINE_BYTES) {
+				result.corrupt++;
+				skipping = true;
+				offset += bytes.length;
+				piece = pieceBytes;
+			} else {
+				piece = Math.min(piece * 2, MAX_LINE_BYTES);
+			}
 			continue;
 		}
-		skipFirst = false;
 		const events: RunEvent[] = [];
-		for (const line of bytes.toString('utf8', from, lastNewline).split('\n')) {
+		for (const line of bytes.toString('utf8', 0, lastNewline).split('\n')) {
 			const event = legacyHistoryEvent(line);
 			if (event === 'corrupt') result.corrupt++;
 			else if (event !== null) events.push(event);

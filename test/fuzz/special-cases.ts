@@ -54,17 +54,6 @@ export function placesOf(fixture: {id: string; format: 'binary' | 'legacy'}): Pl
 	return [...BINARY_PLACES.map(file => ({file, role: 'side' as const})), {file: `run-${fixture.id}.wandb`, role: 'log'}];
 }
 
-/**
- * Replacements that hit a known bug, left out of the fuzz (each has its own test, marked as
- * failing, in special-files.test.ts): `--line` reads a legacy wandb-history.jsonl followed by a
- * 1 GB hole into one string (log-end.ts readJsonlRange widens its piece with no cap: 1.9 GB of
- * RSS, 5 s). WBTOP_SPECIAL_ALL=1 puts them back.
- */
-export function knownBug(format: 'binary' | 'legacy', place: Place, kind: Kind): boolean {
-	if (process.env.WBTOP_SPECIAL_ALL === '1') return false;
-	return format === 'legacy' && place.file === 'wandb-history.jsonl' && kind === 'sparse-1g';
-}
-
 export type Replacement = {place: Place; kind: Kind; /** sparse-1g: the original bytes at the head (else at the tail, after the hole). */ contentAtHead: boolean};
 
 export type SpecialCase = {
@@ -97,7 +86,7 @@ export function specialCase(index: number, seed: number): SpecialCase {
 		const place = r.pick(sides);
 		if (!chosen.includes(place)) chosen.push(place);
 	}
-	const replacements = chosen.map(place => ({place, kind: r.pick(kinds.filter(kind => !knownBug(fixture.format, place, kind))), contentAtHead: r.chance(0.5)}));
+	const replacements = chosen.map(place => ({place, kind: r.pick(kinds), contentAtHead: r.chance(0.5)}));
 	const sideOnly = replacements.every(rep => rep.place.role === 'side');
 	const label = `${fixture.id}: ${replacements.map(rep => `${rep.place.file}=${rep.kind}${rep.kind === 'sparse-1g' ? (rep.contentAtHead ? '(head)' : '(tail)') : ''}`).join(', ')}`;
 	return {index, seed, fixture, replacements, sideOnly, label};

@@ -231,10 +231,10 @@ maybe('special files in place of run files (built binary, every script mode)', (
 });
 
 // ---------------------------------------------------------------------------------------------
-// Known bugs, each shown by one small case (found by this fuzz). `it.fails` passes while the bug
-// is there; once fixed, remove `.fails` (and the exclusion in special-cases.ts / refusedKind).
+// Bugs this fuzz found, each kept as one small case. A new one starts as `it.fails` (it passes
+// while the bug is there, with the case left out of the fuzz); once fixed, `.fails` goes.
 
-maybe('known bugs (special files)', () => {
+maybe('bugs found by the fuzz (special files)', () => {
 	let root: string;
 	beforeAll(() => {
 		root = fs.mkdtempSync(path.join(os.tmpdir(), 'wbtop-special-known-'));
@@ -262,9 +262,9 @@ maybe('known bugs (special files)', () => {
 	}, 30_000);
 
 	// Found with the fix above: `--line` reads the end of a legacy wandb-history.jsonl through its
-	// own loop (log-end.ts readJsonlRange), whose piece doubles with no cap, so a hole after the
-	// last line is read whole when no window near the end holds a row: 1.9 GB RSS, 5 s for 1 GB.
-	it.fails('a legacy wandb-history.jsonl followed by a 320 MiB hole: --line within 6 s and 300 MB of RSS', async () => {
+	// own loop (log-end.ts readJsonlRange), whose piece doubled with no cap, so a hole after the
+	// last line was read whole when no window near the end held a row: 1.9 GB RSS, 5 s for 1 GB.
+	it('a legacy wandb-history.jsonl followed by a 320 MiB hole: --line within 6 s and 300 MB of RSS', async () => {
 		const runDir = copyFixture(fs.mkdtempSync(path.join(root, 'hole-line-')), '29wa70cs');
 		const file = path.join(runDir, 'wandb-history.jsonl');
 		fs.truncateSync(file, fs.statSync(file).size + 320 * 1024 * 1024);
