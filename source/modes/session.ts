@@ -9,8 +9,7 @@ import {realpathSync} from 'node:fs';
 import {watch as watchFolder, type FSWatcher} from 'chokidar';
 import type {HostEvent, HostSource} from '../decode/host-events.js';
 import type {RunEvent} from '../decode/run-events.js';
-import {startGpuSource} from '../sources/nvidia-smi.js';
-import {startSystemSource} from '../sources/system.js';
+import {startHostSources} from './host-sources.js';
 import {locateRun, type RunLocation} from '../sources/locate.js';
 import {RunTail} from '../sources/run-tail.js';
 import {readRunPid} from '../sources/run-pid.js';
@@ -34,6 +33,8 @@ export type LiveOptions = {
 	/** Called once the user asked to quit (the session has stopped its sources). */
 	onQuit?: () => void;
 	clock?: () => number;
+	/** Host samples taken before the session (the machine view it replaces): its charts go on. */
+	initialHost?: HostState;
 };
 
 /** How often time-based alerts (a stall, an idle GPU) are looked at when nothing else changes. */
@@ -81,6 +82,7 @@ export class LiveSession {
 		private readonly options: LiveOptions,
 	) {
 		this.clock = options.clock ?? Date.now;
+		if (options.initialHost) this.host = options.initialHost;
 	}
 
 	start(): void {
@@ -91,15 +93,7 @@ export class LiveSession {
 			this.host = next;
 			this.changed('host');
 		};
-		if (this.options.gpu) {
-			this.hostSources.push(
-				startGpuSource({intervalMs: this.options.intervalMs, onEvent: onHost, command: this.options.nvidiaSmi, runPid: () => this.runPid ?? this.run.info?.pid ?? null}),
-			);
-		} else {
-			onHost({type: 'gpu/status', status: 'unavailable', message: 'live GPU view off (--no-gpu)'});
-		}
-		// CPU/memory/network every 2 s at least: each host change redraws the whole screen (10-40 ms of CPU).
-		this.hostSources.push(startSystemSource({intervalMs: Math.max(this.options.intervalMs, 2000), onEvent: onHost}));
+		this.hostSources = startHostSources({...this.options, runPid: () => this.runPid ?? this.run.info?.pid ?? null}, onHost);
 		if (this.location.followDir) {
 			// A new run or a re-pointed latest-run shows at once through the folder's events; the
 			// poll backs them up (and is all there is with --poll: NFS sees no remote writes).
