@@ -82,7 +82,9 @@ async function run(options: Options): Promise<number> {
 			const loaded = loadRun(location.runDir);
 			const {lines, exitCode} = checkRun(loaded.state, alertsFor(loaded.state, null));
 			if (loaded.error) {
-				await writeOut(`unreadable: ${cleanMessage(loaded.error)}\n`);
+				// A regular file that is not a W&B log (a zeroed header): read, but nothing to judge.
+				// `unreadable:` is kept for the logs `--once --json` refuses too (exit 2 there).
+				await writeOut(`corrupt: ${cleanMessage(loaded.error)}\n`);
 				return 2;
 			}
 			await writeOut(lines.join('\n') + '\n');

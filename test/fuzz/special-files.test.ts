@@ -274,6 +274,21 @@ maybe('bugs found by the fuzz (special files)', () => {
 		if (result.maxRssKb !== null) expect(result.maxRssKb).toBeLessThan(MAX_RSS_KB);
 	}, 30_000);
 
+	// Found as case 92, seed 6230501 (tlc2uulp: run-tlc2uulp.wandb=sparse-1g(tail)): a log whose
+	// header is zeros is read (not refused), and --once --json exits 0 with integrity.error, but
+	// --check called it `unreadable:`, the word for the logs every mode refuses with exit 2.
+	it('a .wandb log whose header is zeros: --check says corrupt (exit 2), --once --json gives the reason (exit 0)', async () => {
+		const runDir = copyFixture(fs.mkdtempSync(path.join(root, 'zero-head-')), 'tlc2uulp');
+		const log = path.join(runDir, fs.readdirSync(runDir).find(name => name.endsWith('.wandb'))!);
+		fs.writeFileSync(log, Buffer.concat([Buffer.alloc(32 * 1024), fs.readFileSync(log)]));
+		const check = await runCliRaw(['--check', runDir], {timeoutMs: HANG_MS});
+		expect(check.code).toBe(2);
+		expect(check.stdout.toString('utf8')).toMatch(/^corrupt: not a W&B run log: expected the header ":W&B"/);
+		const json = await runCliRaw(['--once', '--json', '--no-gpu', runDir], {timeoutMs: HANG_MS});
+		expect(json.code).toBe(0);
+		expect((JSON.parse(json.stdout.toString('utf8')) as {integrity: {error: string}}).integrity.error).toMatch(/^not a W&B run log/);
+	}, 30_000);
+
 	// Found as case 86, seed 6230501 (29wa70cs: config.yaml=loop). legacy-reader.ts stats side
 	// files first (signatureOf) and took any stat error for "missing": an ELOOP (or EACCES)
 	// config.yaml, wandb-summary.json or wandb-metadata.json went unreported, where a FIFO, a
