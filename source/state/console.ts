@@ -152,6 +152,17 @@ export class ConsoleBuffer {
 		return this.ring.slice(this.start).concat(this.ring.slice(0, this.start));
 	}
 
+	/**
+	 * The completed lines new since an earlier `totalLines` (those still in the ring, oldest
+	 * first) and the unfinished ones: what an incremental reader of the console looks at.
+	 */
+	since(seenTotal: number): {completed: ConsoleLine[]; unfinished: ConsoleLine[]} {
+		const fresh = Math.min(this.ring.length, Math.max(0, this.completedCount - seenTotal));
+		const completed: ConsoleLine[] = [];
+		for (let k = this.ring.length - fresh; k < this.ring.length; k++) completed.push(this.ring[(this.start + k) % this.ring.length]);
+		return {completed, unfinished: this.unfinished()};
+	}
+
 	/** The last `n` visible lines (what a panel of n rows shows), without copying the whole ring. */
 	tail(n: number): ConsoleLine[] {
 		const live = this.unfinished();

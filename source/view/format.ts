@@ -103,6 +103,40 @@ export function formatClock(epochSeconds: number, withSeconds = false): string {
 	return withSeconds ? `${text}:${pad(date.getSeconds())}` : text;
 }
 
+/** Local date and time of an epoch (seconds): `2024-02-19 15:35:04`. */
+export function formatDateTime(epochSeconds: number): string {
+	const date = new Date(Math.floor(epochSeconds) * 1000);
+	const pad = (k: number) => String(k).padStart(2, '0');
+	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
+/** The epochs a time-named value must fall in to be read as a date: 2000-01-01 to 2100-01-01 (UTC), in seconds. */
+const EPOCH_RANGE_S = [946_684_800, 4_102_444_800] as const;
+
+/** A key that names a point in time: `_timestamp`, anything with `timestamp` in it, or ending in `_time`. */
+export function isTimeKey(key: string): boolean {
+	return /timestamp/i.test(key) || /_time$/i.test(key);
+}
+
+/**
+ * The epoch seconds a summary value stands for, when its key names a point in time and the value
+ * is a plausible date in seconds or in milliseconds; null otherwise (a duration like
+ * `train_time: 3600` stays a number).
+ */
+export function epochSecondsOf(key: string, value: Value): number | null {
+	if (typeof value !== 'number' || !Number.isFinite(value) || !isTimeKey(key)) return null;
+	const [min, max] = EPOCH_RANGE_S;
+	if (value >= min && value < max) return value;
+	if (value >= min * 1000 && value < max * 1000) return value / 1000;
+	return null;
+}
+
+/** A summary table value: epoch times under time-named keys as local date-times, else {@link formatValue}. */
+export function formatSummaryValue(key: string, value: Value): string {
+	const epoch = epochSecondsOf(key, value);
+	return epoch === null ? formatValue(value) : formatDateTime(epoch);
+}
+
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
 
 /** Bytes in IEC units: `512 B`, `1.5 KiB`, `23 MiB`, `1.2 GiB`. */
@@ -295,4 +329,44 @@ export function wrapWords(text: string, width: number, maxLines: number): string
 	if (line) lines.push(line);
 	if (lines.length > maxLines) return [...lines.slice(0, maxLines - 1), truncate(lines.slice(maxLines - 1).join(' '), width)];
 	return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress and speed.
+
+/** A count with thousands separators, `35,675`; a fraction (an epoch of 2.35) with up to 2 decimals. */
+export function formatCount(n: number): string {
+	if (!Number.isFinite(n)) return formatNumber(n);
+	const text = Number.isInteger(n) ? String(n) : trimZeros(n.toFixed(2));
+	const [whole, decimals] = text.split('.');
+	const grouped = whole.replace(/\B(?=(\d{3})+$)/g, ',');
+	return decimals === undefined ? grouped : `${grouped}.${decimals}`;
+}
+
+/** Time left in its two largest units: `2d 3h`, `5h 12m`, `12m 30s`, `45s`; `compact`: `2d3h`. */
+export function formatEta(seconds: number, compact = false): string {
+	if (!Number.isFinite(seconds)) return formatNumber(seconds);
+	const total = Math.max(0, Math.round(seconds));
+	const units: Array<[string, number]> = [
+		['d', 86400],
+		['h', 3600],
+		['m', 60],
+		['s', 1],
+	];
+	const first = units.findIndex(([, size]) => total >= size);
+	if (first < 0) return '0s';
+	const [bigName, bigSize] = units[first];
+	const big = Math.floor(total / bigSize);
+	if (first === units.length - 1) return `${big}${bigName}`;
+	const [smallName, smallSize] = units[first + 1];
+	const small = Math.floor((total - big * bigSize) / smallSize);
+	return `${big}${bigName}${compact ? '' : ' '}${small}${smallName}`;
+}
+
+/** Seconds per step (or row) as `0.31 s`, `42 s`, `29 ms`, `5m03s`: two significant digits below a minute. */
+export function formatPerItem(seconds: number): string {
+	if (!Number.isFinite(seconds) || seconds < 0) return formatNumber(seconds);
+	if (seconds < 0.1) return `${Number((seconds * 1000).toPrecision(2))} ms`;
+	if (seconds < 60) return `${Number(seconds.toPrecision(2))} s`;
+	return formatDuration(seconds);
 }
