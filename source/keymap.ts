@@ -109,9 +109,17 @@ export function actionFor(input: string, key: KeyFlags): Action | null {
 	return name === null ? null : byKey.get(name) ?? null;
 }
 
-/** The footer's key hints (`q quit`, `? help`, …), in keymap order; `runs` only where a runs list exists. */
-export function footerHints(options: {runs: boolean}): string[] {
-	return KEYMAP.filter(binding => binding.hint && (binding.action !== 'runs' || options.runs)).map(binding => `${binding.keys[0]} ${binding.hint}`);
+/** What the machine view (no run) does with keys: the rest are about a run. */
+export const MACHINE_ACTIONS: ReadonlySet<Action> = new Set(['quit', 'help', 'escape']);
+
+/**
+ * The footer's key hints (`q quit`, `? help`, …), in keymap order; `runs` only where a runs list
+ * exists, and in the machine view (`machine`: no run) only the keys it acts on.
+ */
+export function footerHints(options: {runs: boolean; machine?: boolean}): string[] {
+	return KEYMAP.filter(binding => binding.hint && (binding.action !== 'runs' || options.runs) && (!options.machine || MACHINE_ACTIONS.has(binding.action))).map(
+		binding => `${binding.keys[0]} ${binding.hint}`,
+	);
 }
 
 /** The help screen's lines, grouped, from KEYMAP. */

@@ -5,13 +5,17 @@
  */
 import meow from 'meow';
 import {FLAGS, toOptions, UsageError, type Options} from './options.js';
-import {locateRun, LocateError, UnreadableRunError, type RunLocation} from './sources/locate.js';
+import {defaultWandbDirs, locateFirstRun, locateRun, LocateError, NoRunYetError, UnreadableRunError, type RunLocation} from './sources/locate.js';
+import type {MachineTarget} from './modes/machine-session.js';
 import {cleanMessage, fail, guardStdout, ioErrorMessage, writeOut} from './modes/output.js';
 
 const HELP = `
   Usage
-    $ wbtop PATH                 live dashboard of a W&B run
+    $ wbtop [PATH]               live dashboard of a W&B run (no PATH: ./wandb, then $WANDB_DIR/wandb;
+                                 no run there: this machine, until a run starts)
     $ wbtop --once [--json] PATH print it once (plain text or JSON) and exit
+    $ wbtop --system             this machine: GPUs and their processes, CPU, memory, network
+    $ wbtop --system --once [--json]   the same once (JSON: the host object of --once --json)
     $ wbtop --check PATH         problems, one per line; exit 2 crashed/failed, 1 warnings, 0 fine
     $ wbtop --line PATH          one status line (for a tmux status bar)
     $ wbtop export PATH [--csv|--jsonl]   history rows to stdout
@@ -66,7 +70,9 @@ async function run(options: Options): Promise<number> {
 		const {runDemo} = await import('./modes/demo.js');
 		return runDemo(options, wandbDir => printOnce(locateRun(wandbDir), options), canDrawLive);
 	}
-	const location = locateRun(options.path!);
+	const target = resolveTarget(options);
+	if ('machine' in target) return showMachine(target.machine, options);
+	const location = target.run;
 
 	switch (options.mode) {
 		case 'json': {
@@ -113,9 +119,61 @@ async function run(options: Options): Promise<number> {
 		case 'dashboard': {
 			if (!canDrawLive()) return printOnce(location, options);
 			const {runDashboard} = await import('./modes/dashboard.js');
-			return runDashboard(location, options);
+			return runDashboard({run: location}, options);
 		}
 	}
+	return 0;
+}
+
+/** What to show: a run, or this machine (why, and the wandb/ folders to watch for a first run). */
+type Target = {run: RunLocation} | {machine: MachineTarget};
+
+/**
+ * PATH (or, without one, ./wandb then $WANDB_DIR/wandb) → the run to show. Where there is no run
+ * yet, the live view and --once show this machine instead, saying so; the script modes, and a
+ * PATH that does not exist, are errors (exit 2).
+ */
+function resolveTarget(options: Options): Target {
+	if (options.system) return {machine: {notice: null, watch: []}};
+	const machineOk = options.mode === 'dashboard' || options.mode === 'once';
+	if (options.path !== null) {
+		try {
+			return {run: locateRun(options.path)};
+		} catch (error) {
+			if (!(error instanceof NoRunYetError) || !machineOk) throw error;
+			return {machine: {notice: `no W&B run in ${options.path} yet; showing this machine until one starts`, watch: [error.wandbDir]}};
+		}
+	}
+	const dirs = defaultWandbDirs();
+	const found = locateFirstRun(dirs);
+	if (found !== null) return {run: found};
+	const where = dirs.map(shortPath).join(' or ');
+	if (!machineOk) throw new LocateError(`no PATH given and no W&B run found in ${where} (give a wandb/ folder, a run directory or a .wandb file)`);
+	return {machine: {notice: `no W&B run found in ${where}; showing this machine`, watch: dirs}};
+}
+
+/** A folder as the user would type it: `./wandb` under the working directory, else absolute. */
+function shortPath(dir: string): string {
+	const cwd = process.cwd();
+	return dir.startsWith(cwd + '/') ? `./${dir.slice(cwd.length + 1)}` : dir;
+}
+
+/** The machine view: live, or once as text or as the host JSON object. */
+async function showMachine(machine: MachineTarget, options: Options): Promise<number> {
+	if (options.mode === 'dashboard' && canDrawLive()) {
+		const {runDashboard} = await import('./modes/dashboard.js');
+		return runDashboard({machine}, options);
+	}
+	const [{startHostSample}, {machineText}] = await Promise.all([import('./modes/load.js'), import('./modes/once.js')]);
+	const host = await startHostSample(options).host;
+	if (options.mode === 'json') {
+		const [{hostJson}, {terminalSafeJson}] = await Promise.all([import('./state/host-state.js'), import('./modes/report.js')]);
+		await writeOut(terminalSafeJson(hostJson(host), 2) + '\n');
+		return 0;
+	}
+	const columns = options.width ?? (process.stdout.isTTY ? process.stdout.columns : 120);
+	const rows = options.height ?? (process.stdout.isTTY ? process.stdout.rows : 40);
+	await writeOut(machineText(host, machine.notice, columns, rows) + '\n');
 	return 0;
 }
 

@@ -19,6 +19,8 @@ export type Options = {
 	exportFormat: 'csv' | 'jsonl';
 	/** How long `--once` waits for the first GPU sample, ms. */
 	gpuWaitMs: number;
+	/** `--system`: this machine's GPUs, processes, CPU, memory and network, no run. */
+	system: boolean;
 };
 
 /** Flag definitions for meow; also the source of the `--help` text's flag list. */
@@ -36,6 +38,7 @@ export const FLAGS = {
 	check: {type: 'boolean', default: false, help: 'print problems, one per line; exit 2 crashed/failed, 1 warnings, 0 fine'},
 	line: {type: 'boolean', default: false, help: 'print one status line and exit (for a tmux status bar)'},
 	demo: {type: 'boolean', default: false, help: 'watch a built-in live demo run (no W&B needed)'},
+	system: {type: 'boolean', default: false, help: 'this machine only (GPUs, processes, CPU, memory, network), no run; also with --once [--json]'},
 	csv: {type: 'boolean', default: false, help: 'with export: CSV (the default)'},
 	jsonl: {type: 'boolean', default: false, help: 'with export: one JSON object per line'},
 } as const;
@@ -70,8 +73,12 @@ export function toOptions(input: readonly string[], flags: RawFlags, env: NodeJS
 	if (flags.csv && flags.jsonl) throw new UsageError('choose one of --csv and --jsonl');
 
 	if (args.length > 1) throw new UsageError(`expected one run path, got ${args.length}: ${args.join(' ')}`);
+	// No PATH: the session looks in ./wandb, then $WANDB_DIR/wandb (see defaultWandbDirs).
 	const path = args[0] ?? null;
-	if (path === null && mode !== 'demo') throw new UsageError('missing PATH: give a wandb/ folder, a run directory or a .wandb file (or --demo)');
+	if (flags.system) {
+		if (path !== null) throw new UsageError(`--system shows this machine, not a run: it takes no PATH (got ${path})`);
+		if (mode !== 'dashboard' && mode !== 'once' && mode !== 'json') throw new UsageError(`--system goes with the live view or --once [--json], not ${mode === 'export' ? 'export' : `--${mode}`}`);
+	}
 
 	const interval = flags.interval === undefined ? 1000 : Number(flags.interval);
 	if (!Number.isFinite(interval) || interval < 100 || interval > 600_000) {
@@ -98,5 +105,6 @@ export function toOptions(input: readonly string[], flags: RawFlags, env: NodeJS
 		bell: flags.bell === true,
 		exportFormat: flags.jsonl ? 'jsonl' : 'csv',
 		gpuWaitMs: 3000,
+		system: flags.system === true,
 	};
 }

@@ -3,7 +3,9 @@ import React from 'react';
 import {render} from 'ink';
 import type {Options} from '../options.js';
 import type {RunLocation} from '../sources/locate.js';
+import type {ChangeKind, SessionCommand, Snapshot} from '../state/snapshot.js';
 import {LiveSession} from './session.js';
+import {MachineSession, type MachineTarget} from './machine-session.js';
 import {atExit} from './lifecycle.js';
 import {fail} from './output.js';
 import {App} from '../ui/App.js';
@@ -13,19 +15,55 @@ const LEAVE_ALT_SCREEN = '\u001B[?1049l';
 const SHOW_CURSOR = '\u001B[?25h';
 const CLEAR_SCREEN = '\u001B[2J\u001B[H';
 
-/** Run the dashboard until the user quits; resolves to the exit code. */
-export async function runDashboard(location: RunLocation, options: Options): Promise<number> {
+/** What the App needs of a session: the run session and the machine view's both have it. */
+type Session = {
+	start(): void;
+	stop(): void;
+	snapshot(): Snapshot;
+	subscribe(listener: (kind: ChangeKind) => void): () => void;
+	command(command: SessionCommand): void;
+};
+
+/**
+ * Run the dashboard until the user quits; resolves to the exit code. It shows a run, or this
+ * machine (`--system`, or no run found yet): then, when a run appears in a watched folder, the
+ * run's session takes over under the same app, starting from the host samples taken so far.
+ */
+export async function runDashboard(start: {run: RunLocation} | {machine: MachineTarget}, options: Options): Promise<number> {
 	// Keys come from stdin: without a terminal there, q could not quit and Ctrl-C would not reach us.
 	if (!process.stdin.isTTY) return fail('the live dashboard needs a terminal on stdin for its keys (q quits): run it in a terminal, or use --once for a snapshot');
 	let quit = () => {};
-	const session = new LiveSession(location, {
-		intervalMs: options.intervalMs,
-		gpu: options.gpu,
-		follow: options.follow,
-		poll: options.poll,
-		onNewAlert: options.bell ? () => process.stdout.write('\u0007') : undefined,
-		onQuit: () => quit(),
-	});
+	const listeners = new Set<(kind: ChangeKind) => void>();
+	const tell = (kind: ChangeKind) => {
+		for (const listener of listeners) listener(kind);
+	};
+	const runSession = (location: RunLocation, machine: MachineSession | null) =>
+		new LiveSession(location, {
+			intervalMs: options.intervalMs,
+			gpu: options.gpu,
+			follow: options.follow,
+			poll: options.poll,
+			onNewAlert: options.bell ? () => process.stdout.write('\u0007') : undefined,
+			onQuit: () => quit(),
+			initialHost: machine?.hostState(),
+		});
+	let session: Session;
+	if ('run' in start) session = runSession(start.run, null);
+	else {
+		const machine: MachineSession = new MachineSession({
+			...options,
+			...start.machine,
+			onQuit: () => quit(),
+			onRun: location => {
+				session = runSession(location, machine);
+				session.subscribe(tell);
+				session.start();
+				tell('run');
+			},
+		});
+		session = machine;
+	}
+	session.subscribe(tell);
 	session.start();
 	// Alternate screen, restored on every way out (quit, Ctrl-C, SIGTERM/SIGHUP, a crash).
 	process.stdout.write(ENTER_ALT_SCREEN);
@@ -49,7 +87,16 @@ export async function runDashboard(location: RunLocation, options: Options): Pro
 		instance.clear();
 	};
 	const instance = render(
-		<App snapshot={() => session.snapshot()} subscribe={listener => session.subscribe(listener)} onCommand={command => session.command(command)} paint={options.color ? 'color' : 'mono'} onResize={onResize} />,
+		<App
+			snapshot={() => session.snapshot()}
+			subscribe={listener => {
+				listeners.add(listener);
+				return () => listeners.delete(listener);
+			}}
+			onCommand={command => session.command(command)}
+			paint={options.color ? 'color' : 'mono'}
+			onResize={onResize}
+		/>,
 		{exitOnCtrlC: false, patchConsole: false, maxFps: 10, incrementalRendering: true},
 	);
 	quit = () => instance.unmount();

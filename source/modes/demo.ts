@@ -16,7 +16,7 @@ export async function runDemo(options: Options, printOnce: (runDir: string) => P
 		if (!interactive()) return await printOnce(demo.wandbDir);
 		process.stderr.write(`wbtop: demo run in ${demo.wandbDir}\n`);
 		const {runDashboard} = await import('./dashboard.js');
-		return await runDashboard(locateRun(demo.wandbDir), options);
+		return await runDashboard({run: locateRun(demo.wandbDir)}, options);
 	} finally {
 		remove();
 	}

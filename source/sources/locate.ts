@@ -22,11 +22,53 @@ export class LocateError extends Error {
 	override name = 'LocateError';
 }
 
+/**
+ * PATH is a `wandb/` folder (or a project folder holding one) with no run in it yet: the live view
+ * shows this machine and waits for the first run there; the script modes report it as an error.
+ */
+export class NoRunYetError extends LocateError {
+	override name = 'NoRunYetError';
+	constructor(
+		message: string,
+		/** The folder a run will appear in. */
+		readonly wandbDir: string,
+	) {
+		super(message);
+	}
+}
+
+/**
+ * Where wbtop looks when no PATH is given, first to last: `./wandb`, then `$WANDB_DIR/wandb`
+ * (W&B writes its runs to `wandb/` under `WANDB_DIR`, else under the working directory).
+ */
+export function defaultWandbDirs(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string[] {
+	const dirs = [path.resolve(cwd, 'wandb')];
+	if (env.WANDB_DIR) dirs.push(path.resolve(cwd, env.WANDB_DIR, 'wandb'));
+	return [...new Set(dirs)];
+}
+
+/**
+ * The newest run of the first of `dirs` that holds one (as {@link locateRun} finds it), or null
+ * when none does yet. Folders that do not exist, or hold no run, are passed over.
+ */
+export function locateFirstRun(dirs: readonly string[]): RunLocation | null {
+	for (const dir of dirs) {
+		if (statOrNull(dir) === null) continue;
+		try {
+			return locateRun(dir);
+		} catch (error) {
+			if (!(error instanceof LocateError)) throw error;
+		}
+	}
+	return null;
+}
+
 /** A run whose log cannot be read at all (permission, a FIFO); the message names the file and the reason. */
 export class UnreadableRunError extends Error {
 	override name = 'UnreadableRunError';
 }
 
+const NO_RUNS_YET = 'the wandb folder has no runs yet (expected run-* or offline-run-* directories)';
 const EXPECTED = 'expected a wandb/ folder, a run directory (run-*, offline-run-*) or a .wandb file';
 /** Run directory names: `run-`, `offline-run-` (0.10+) and `dryrun-` (legacy offline). */
 const RUN_DIR_NAME = /^(?:run|offline-run|dryrun)-(\d{8})_(\d{6})-.+$/;
@@ -197,9 +239,12 @@ export function locateRun(inputPath: string): RunLocation {
 		const dirNames = dir === real ? names : listDirCached(dir);
 		if (!statOrNull(dir)?.isDirectory() || !isWandbFolder(dir, dirNames)) continue;
 		const runDir = newestRunDir(dir, dirNames);
-		if (runDir === null) throw new LocateError(`${inputPath}: the wandb folder has no runs yet (expected run-* or offline-run-* directories)`);
+		if (runDir === null) throw new NoRunYetError(`${inputPath}: ${NO_RUNS_YET}`, dir);
 		return locationOf(runDir, runDirFormat(runDir) ?? 'binary', dir);
 	}
+	// A folder named wandb, or a project's wandb/ folder, that holds no run yet.
+	const wandbDir = ['wandb', '.wandb'].includes(path.basename(real)) ? real : statOrNull(path.join(real, 'wandb'))?.isDirectory() ? path.join(real, 'wandb') : null;
+	if (wandbDir !== null) throw new NoRunYetError(`${inputPath}: ${NO_RUNS_YET}`, wandbDir);
 	throw new LocateError(`${inputPath}: not a W&B run (${EXPECTED})`);
 }
 

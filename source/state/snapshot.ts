@@ -1,7 +1,7 @@
 /** What the screen shows at one moment: the run, the host, and what the session knows around them. */
 import type {Alert} from './alerts.js';
 import type {HostState} from './host-state.js';
-import type {RunState} from './run-state.js';
+import {initialRunState, type RunState} from './run-state.js';
 
 /** One run of the followed `wandb/` folder, as the runs list shows it. */
 export type RunListEntry = {
@@ -34,7 +34,14 @@ export type Snapshot = {
 	runs: readonly RunListEntry[] | null;
 	/** While paused (since `since`, ms): the snapshot the view holds still on; reading goes on underneath. */
 	paused: {since: number} | null;
+	/** The screen shows this machine only, no run (`--system`, or no run found): `run` is empty. */
+	machineView?: boolean;
 };
+
+/** A snapshot of this machine with no run; `notice` says why (e.g. no run found where wbtop looked). */
+export function machineSnapshot(host: HostState, notice: string | null, version = 0): Snapshot {
+	return {version, run: initialRunState(), host, runDir: '', notice, runError: null, runGone: false, alerts: [], runs: null, paused: null, machineView: true};
+}
 
 /** What changed: the run (its log, the followed folder, notices, alerts) or only the live host samples. */
 export type ChangeKind = 'run' | 'host';

@@ -1,6 +1,6 @@
 import React, {useEffect, useMemo, useRef, useState} from 'react';
 import {useStdin, useStdout, useInput, type Key} from 'ink';
-import {actionFor, splitKeys} from '../keymap.js';
+import {actionFor, MACHINE_ACTIONS, splitKeys} from '../keymap.js';
 import type {ChangeKind, SessionCommand, Snapshot} from '../state/snapshot.js';
 import {initialUiState, reduceUi, reduceUiInput, type UiState} from '../state/ui-state.js';
 import type {PaintMode} from '../view/line.js';
@@ -147,6 +147,8 @@ export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: 
 		}
 		const action = actionFor(input, key);
 		if (action === null) return;
+		// The machine view has no run: only the keys its footer offers act.
+		if (frameRef.current.snap.machineView && !MACHINE_ACTIONS.has(action)) return;
 		if (action === 'quit') return onCommand({type: 'quit'});
 		if (action === 'backToRun') return onCommand({type: 'back'});
 		if (action === 'pause') return onCommand({type: 'pause'});

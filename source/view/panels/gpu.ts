@@ -136,7 +136,7 @@ function gpuContent(options: HostPanelOptions): Line[] {
 }
 
 /** The process list under the GPUs, in at most `room` lines; the run's processes first. */
-function processLines(options: HostPanelOptions, room: number): Line[] {
+export function processLines(options: HostPanelOptions, room: number): Line[] {
 	const {host, width, runPid} = options;
 	if (room < 1 || host.processesTime === null) return [];
 	const isRun = (p: GpuProcess) => p.run === true || (runPid !== null && runPid !== undefined && p.pid === runPid);
