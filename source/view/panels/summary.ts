@@ -1,6 +1,9 @@
-/** The summary table: key and value columns, scrollable, values that just changed highlighted. */
+/**
+ * The summary table: key and value columns, scrollable, values that just changed highlighted;
+ * epoch times (`_timestamp`, `*_time`) shown as local date-times.
+ */
 import type {SummaryRow} from '../../state/selectors.js';
-import {formatValue, padEnd, textWidth} from '../format.js';
+import {formatSummaryValue, padEnd, textWidth} from '../format.js';
 import {fitLine, type Line, type Style} from '../line.js';
 
 const TITLE: Style = {bold: true};
@@ -21,7 +24,7 @@ export function summaryLines(options: {rows: readonly SummaryRow[]; width: numbe
 	if (visible.length === 0) out.push(fitLine([{text: filter ? 'no key matches the filter' : 'no summary yet', style: DIM}], width));
 	for (const row of visible) {
 		const changed = row.changedAt !== null && now - row.changedAt < 3000;
-		out.push(fitLine([{text: padEnd(row.key, keyWidth) + ' ', style: DIM}, {text: formatValue(row.value), style: changed ? CHANGED : undefined}], width));
+		out.push(fitLine([{text: padEnd(row.key, keyWidth) + ' ', style: DIM}, {text: formatSummaryValue(row.key, row.value), style: changed ? CHANGED : undefined}], width));
 	}
 	while (out.length < height) out.push(fitLine([], width));
 	return out.slice(0, height);
