@@ -1,5 +1,6 @@
 /** The run's recorded system metrics (StatsRecords), one sparkline per metric, labelled as recorded. */
 import type {RunState} from '../../state/run-state.js';
+import {runNow} from '../../state/run-clock.js';
 import {recordedSystemKeys} from '../../state/selectors.js';
 import {sparkline} from '../chart.js';
 import {formatBytes, formatClock, formatDuration, formatNumber, padEnd, textWidth} from '../format.js';
@@ -25,7 +26,7 @@ export function recordedLines(options: {run: RunState; width: number; height: nu
 	if (height <= 0) return [];
 	const keys = recordedSystemKeys(run);
 	const last = run.stats.lastTimestamp;
-	const age = last === null ? '' : run.exit ? `, last sample ${formatClock(last)}` : `, last sample ${formatDuration(Math.max(0, now / 1000 - last))} ago`;
+	const age = last === null ? '' : run.exit ? `, last sample ${formatClock(last)}` : `, last sample ${formatDuration(runNow(run, now) / 1000 - last)} ago`;
 	const out: Line[] = [fitLine([{text: `Recorded by W&B (${run.stats.records} samples${age})`, style: DIM}], width)];
 	const body = height - 1;
 	if (keys.length === 0) out.push(fitLine([{text: 'no system metrics recorded', style: DIM}], width));

@@ -1,0 +1,42 @@
+// Ages on the run's own clock: a host clock behind the run's never makes an age negative, and a
+// run opened long after it stopped shows how long ago its last row was.
+import {describe, expect, it} from 'vitest';
+import {loadRun} from '../../source/modes/load.js';
+import {runNow, secondsSinceLastRow} from '../../source/state/run-clock.js';
+import {recordedLines} from '../../source/view/panels/recorded.js';
+import {formatDuration} from '../../source/view/format.js';
+import {realRun} from '../helpers/fixtures.js';
+
+// A real unfinished run (no exit record): its last row, then a system sample 1.5 s later.
+const {state: run} = loadRun(realRun('anlc1q2m'));
+const rowAt = run.lastRowTimestamp! * 1000;
+const sampleAt = run.stats.lastTimestamp! * 1000;
+
+const recordedAge = (now: number) => /last sample (\S+) ago/.exec(recordedLines({run, width: 80, height: 4, scroll: 0, now})[0].paint('plain'))?.[1];
+
+describe('the run clock', () => {
+	it('the fixture has a row and a later system sample (what the cases below rely on)', () => {
+		expect(sampleAt).toBeGreaterThan(rowAt);
+	});
+
+	it('a host clock an hour behind the run: ages between its own records, none negative', () => {
+		const behind = rowAt - 3_600_000;
+		expect(runNow(run, behind)).toBe(sampleAt);
+		expect(secondsSinceLastRow(run, behind)).toBeCloseTo((sampleAt - rowAt) / 1000, 3);
+		expect(recordedAge(behind)).toBe('0s');
+	});
+
+	it('a host clock ahead of the run: the plain difference', () => {
+		const later = sampleAt + 90_000;
+		expect(runNow(run, later)).toBe(later);
+		expect(secondsSinceLastRow(run, later)).toBeCloseTo((later - rowAt) / 1000, 3);
+		expect(recordedAge(later)).toBe(formatDuration(90));
+	});
+
+	it('a 2024 run opened today: its last row was long ago, not when wbtop read it', () => {
+		const now = Date.now();
+		const since = secondsSinceLastRow(run, now)!;
+		expect(since).toBeCloseTo((now - rowAt) / 1000, 0);
+		expect(since).toBeGreaterThan(365 * 86400);
+	});
+});
