@@ -24,7 +24,7 @@
  * unfinished lines (a live bar) on each change, memoized by the buffer's version.
  */
 import type {ConsoleBuffer, ConsoleLine} from './console.js';
-import {counterRate} from './pace.js';
+import {counterRate, lifetimeRate, type Rate} from './pace.js';
 import {xKindOf, type RunState} from './run-state.js';
 
 /** How far the run is, of how much, and the time left at the recent rate. */
@@ -39,8 +39,10 @@ export type Progress = {
 	source: string;
 	/** What current and total count: optimizer steps, epochs, or a progress bar's iterations. */
 	unit: 'step' | 'epoch' | 'it';
-	/** The history key `current` is read from (null: from the console). */
+	/** The history key that counts these steps or epochs (null: only the console does); `current` may come from the console, which is livelier. */
 	counter: string | null;
+	/** Units per second that the ETA uses (the counter's recent rate, or the bar's own); null when unknown. */
+	rate: number | null;
 };
 
 const STEP_TOTAL_KEYS = ['max_steps', 'total_steps', 'max_train_steps', 'num_train_steps', 'num_training_steps', 'total_training_steps'];
@@ -71,12 +73,10 @@ function computeProgress(state: RunState, live: boolean): Progress | null {
 	const found = fromConfigSteps(state) ?? fromConfigEpochs(state) ?? fromConsole(state);
 	if (found === null) return null;
 	const left = Math.max(0, found.total - found.current);
+	const measured = found.counter !== null ? counterRate(state, found.counter) : found.rate;
+	const rate = measured !== null && measured > 0 && Number.isFinite(measured) ? measured : null;
 	let eta: number | null = null;
-	if (live) {
-		const rate = found.counter !== null ? counterRate(state, found.counter) : found.rate;
-		if (left === 0) eta = 0;
-		else if (rate !== null && rate > 0 && Number.isFinite(rate)) eta = left / rate;
-	}
+	if (live) eta = left === 0 ? 0 : rate === null ? null : left / rate;
 	return {
 		current: found.current,
 		total: found.total,
@@ -85,11 +85,27 @@ function computeProgress(state: RunState, live: boolean): Progress | null {
 		source: found.source,
 		unit: found.unit,
 		counter: found.counter,
+		rate,
 	};
 }
 
+/**
+ * The speed in the progress's own steps where they are not `_step` (Hugging Face logs every 500
+ * optimizer steps: its `_step` rate is not the training speed): the counter's recent rate (or the
+ * bar's) while live, its life average otherwise. Null where the run's `_step` speed is the one.
+ */
+export function progressSpeed(state: RunState, progress: Progress | null, live: boolean): Rate | null {
+	if (progress === null || progress.unit !== 'step' || progress.counter === '_step') return null;
+	if (live) return progress.rate === null ? null : {perSecond: progress.rate, unit: 'steps', average: false, seconds: 0};
+	const axis = progress.counter === null ? null : state.axes.get(progress.counter);
+	const life = lifetimeRate(state);
+	if (!axis || life === null) return null;
+	const growth = (axis.last ?? 0) - (axis.first ?? 0);
+	return growth > 0 ? {perSecond: growth / life.seconds, unit: 'steps', average: true, seconds: life.seconds} : null;
+}
+
 /** A progress found, with the bar's own rate (units/s) where it came from the console. */
-type Found = Omit<Progress, 'fraction' | 'etaSeconds'> & {rate: number | null};
+type Found = Omit<Progress, 'fraction' | 'etaSeconds'>;
 
 function found(current: number, total: number, source: string, unit: Progress['unit'], counter: string | null, rate: number | null = null): Found | null {
 	// Past its total: not this counter's total (a resumed run counting from elsewhere, say).
@@ -167,7 +183,8 @@ function fromConfigEpochs(state: RunState): Found | null {
 	// Lightning's bar `Epoch 3: 45%| 450/1000`: epochs counted from 0, the bar is one epoch.
 	const bar = consoleFacts(state.console).epochBar;
 	if (bar !== null && bar.epoch !== null && bar.of === null) {
-		const result = found(bar.epoch * bar.total + bar.n, total.value * bar.total, `${source}+console:tqdm`, 'step', null, bar.rate);
+		const steps = counter !== null && counter !== '_step' ? counter : null;
+		const result = found(bar.epoch * bar.total + bar.n, total.value * bar.total, `${source}+console:tqdm`, 'step', steps, bar.rate);
 		if (result) return result;
 	}
 	if (epochKey !== null && epoch !== null) return found(epoch, total.value, source, 'epoch', epochKey);

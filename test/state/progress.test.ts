@@ -93,7 +93,7 @@ describe('progress from the config', () => {
 	it('a real run with epochs in its config and an epoch metric (JainitBITW, finished)', () => {
 		const {state} = loadRun(realRun('tlc2uulp'));
 		const epoch = state.axes.get('epoch')!.last!;
-		expect(runProgress(state, false)).toEqual({current: epoch, total: state.config.epochs, fraction: epoch / Number(state.config.epochs), etaSeconds: null, source: 'config:epochs', unit: 'epoch', counter: 'epoch'});
+		expect(runProgress(state, false)).toMatchObject({current: epoch, total: state.config.epochs, fraction: epoch / Number(state.config.epochs), etaSeconds: null, source: 'config:epochs', unit: 'epoch', counter: 'epoch'});
 	});
 
 	it("a real Lightning run: train.max_epochs x the steps per epoch of its `Epoch 3: 45%|` bar", () => {
