@@ -33,7 +33,7 @@ function parseStartedAt(value: unknown): number | null {
 	return Number.isNaN(ms) ? null : ms;
 }
 
-const LEGACY_STATES: Record<string, RunStatus> = {running: 'running', finished: 'finished', failed: 'failed', killed: 'crashed'};
+const LEGACY_STATES: Record<string, Exclude<RunStatus, 'stale'>> = {running: 'running', finished: 'finished', failed: 'failed', killed: 'crashed'};
 
 /** The run as `wandb-metadata.json` describes it (the id from the dir name when it has none). */
 export function legacyRunInfo(metadata: Record<string, unknown>, runDirName: string, config: FlatValues = {}): RunInfo {

@@ -29,27 +29,43 @@ export const RecordField = {
 	environment: 26,
 } as const;
 
-/** Run status as the dashboard shows it (the same union as `state/run-state.ts` RunStatus). */
-export type RunStatus = 'running' | 'finished' | 'failed' | 'crashed';
+/**
+ * Run status as the dashboard shows it (the same union as `state/run-state.ts` RunStatus).
+ * `stale` is never recorded in a log: it is a run with no exit record that has been silent too
+ * long to be believed alive (state/run-life.ts).
+ */
+export type RunStatus = 'running' | 'finished' | 'failed' | 'crashed' | 'stale';
 
-/** Exit code wandb records when the training process went away without reporting one. */
+/**
+ * Exit code the SDK records for a run stopped by Ctrl-C / KeyboardInterrupt: every generation's
+ * excepthook (`wandb/__init__.py` 0.8, `wandb/sdk/lib/exit_hooks.py` since), and wandb 0.8's
+ * wrapper when it was interrupted itself (its metadata then says `killed`).
+ */
 export const EXIT_CODE_KILLED = 255;
 
 /**
+ * Exit code wandb 0.8's run manager records when it could not get one from the user process
+ * ("Killing program failed"); W&B's server and its own TUI (LEET) read 254 as a crash.
+ */
+export const EXIT_CODE_LOST = 254;
+
+/**
  * The run state from what the log says (doc §5.6):
- * - a legacy `wandb-metadata.json` state wins where there is one (its `killed` is already mapped
- *   to `crashed` by the legacy reader);
- * - no exit record → `running` (a killed run looks the same; the app can add staleness from mtime);
+ * - a legacy `wandb-metadata.json` final state wins where there is one (its `killed` is already
+ *   mapped to `crashed` by the legacy reader; its `running` is no final state);
+ * - no exit record → `running` (a dead run looks the same: state/run-life.ts tells them apart
+ *   with the OS and the clock);
  * - exit code 0 → `finished`;
- * - exit code 255 → `crashed`: wandb writes 255 when the process died without reporting an exit
- *   code (killed, OOM, lost connection), which legacy runs record as state `killed` / 255;
- * - any other exit code → `failed` (the script raised or called `sys.exit(n)`).
+ * - 255 (interrupted or killed) and 254 (exit code lost) → `crashed`;
+ * - any other exit code → `failed` (the script raised, or called `sys.exit(n)`; a negative code
+ *   too: wandb 0.8 wrote -n for a child killed by signal n and called it failed, and since 0.10 it
+ *   is what `sys.exit(-1)` records).
  */
 export function deriveRunState(input: {exitCode: number | null; legacyState?: RunStatus | null}): RunStatus {
-	if (input.legacyState) return input.legacyState;
+	if (input.legacyState && input.legacyState !== 'running') return input.legacyState;
 	if (input.exitCode === null) return 'running';
 	if (input.exitCode === 0) return 'finished';
-	return input.exitCode === EXIT_CODE_KILLED ? 'crashed' : 'failed';
+	return input.exitCode === EXIT_CODE_KILLED || input.exitCode === EXIT_CODE_LOST ? 'crashed' : 'failed';
 }
 
 /** An empty {@link RunInfo}. */

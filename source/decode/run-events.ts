@@ -100,7 +100,22 @@ export type RunEvent =
 			text: string;
 	  }
 	/** A side file was refused (not a regular file, too large, unreadable); `message` null: fine again. */
-	| {type: 'file-problem'; file: string; message: string | null};
+	| {type: 'file-problem'; file: string; message: string | null}
+	/** Whether the run's training process lives, as this host's OS says (sources/run-life.ts). */
+	| LifeEvent
+	/** How far reading the log has got: `caughtUp` once a read found nothing more on disk. */
+	| {type: 'read-progress'; position: number; size: number; caughtUp: boolean; since: number};
+
+/**
+ * What probing the writer's PID found. `alive` null: it could not be checked (no PID, another
+ * host, a copied run dir); `why` says which.
+ */
+export type LifeEvent = {
+	type: 'life';
+	alive: boolean | null;
+	pid: number | null;
+	why: 'alive' | 'gone' | 'pid-reused' | 'no-pid' | 'other-host' | 'unknown';
+};
 
 /** How the bytes of a run's log have held up so far. */
 export type Integrity = {

@@ -1,20 +1,30 @@
 /** `wbtop --check`: one line per problem, and an exit code for cron and CI. */
-import {runExitCode, runStatus, type RunState} from '../state/run-state.js';
+import {type RunState} from '../state/run-state.js';
+import {runLife} from '../state/run-life.js';
 import type {Alert} from '../state/alerts.js';
 import {alertMessage} from '../view/alert-text.js';
+import {lifeReasonText} from '../view/life-text.js';
 
 /** Exit codes of `--check`: a contract for scripts. */
 export const CHECK_EXIT = {ok: 0, warning: 1, failed: 2} as const;
 
-/** `--check`: one line per problem and the exit code (2 crashed/failed, 1 any warning, else 0). */
-export function checkRun(state: RunState, alerts: readonly Alert[]): {lines: string[]; exitCode: number} {
-	const status = runStatus(state);
-	const exitCode = runExitCode(state);
+/**
+ * `--check`: one line per problem and the exit code (2 crashed/failed, 1 stale or any warning,
+ * else 0). `now` (ms) judges a run that stopped writing.
+ */
+export function checkRun(state: RunState, alerts: readonly Alert[], now = Date.now()): {lines: string[]; exitCode: number} {
+	const life = runLife(state, now);
+	const status = life.status;
+	const reason = lifeReasonText(life.reason);
 	const lines: string[] = [];
 	let code: number = CHECK_EXIT.ok;
+	const step = state.lastStep ?? '—';
 	if (status === 'crashed' || status === 'failed') {
-		lines.push(`${status}: the run ${status === 'crashed' ? 'crashed' : 'failed'}${exitCode === null ? '' : ` (exit ${exitCode})`} at step ${state.lastStep ?? '—'}`);
+		lines.push(`${status}: the run ${status} at step ${step}${reason ? `: ${reason}` : ''}`);
 		code = CHECK_EXIT.failed;
+	} else if (status === 'stale') {
+		lines.push(`stale: ${reason}; last step ${step}`);
+		code = CHECK_EXIT.warning;
 	}
 	for (const alert of alerts) {
 		lines.push(`${alert.kind}: ${alertMessage(alert)}`);

@@ -3,7 +3,10 @@
  * reads only the run's end (sources/log-end.ts), and loads only the code it uses: nvidia-smi's
  * (execa) only when the GPUs are sampled.
  */
-import {runStatus, type RunState} from '../state/run-state.js';
+import {reduceRun, type RunState} from '../state/run-state.js';
+import {runLife} from '../state/run-life.js';
+import {probeRunLife} from '../sources/run-life.js';
+import {readRunPid} from '../sources/run-pid.js';
 import type {HostState} from '../state/host-state.js';
 import {computeAlerts, initialAlertMemory, type Alert} from '../state/alerts.js';
 import {readRunEnd} from '../sources/log-end.js';
@@ -11,6 +14,8 @@ import {UnreadableRunError, type RunLocation} from '../sources/locate.js';
 import type {Options} from '../options.js';
 import v8 from 'node:v8';
 import {formatNumber} from '../view/format.js';
+import {runProgress} from '../state/progress.js';
+import {progressShort} from '../view/progress-text.js';
 import {sanitizeLine} from '../view/sanitize.js';
 
 /**
@@ -36,11 +41,14 @@ export function mainMetrics(state: RunState, count = 3): string[] {
 }
 
 /** `--line`: one status line, e.g. `resnet ● running step 1200 train/loss 0.31 | GPU0 97% 61G/80G`. */
-export function statusLine(state: RunState, host: HostState | null, alerts: readonly Alert[]): string {
-	const status = runStatus(state);
-	const mark = status === 'running' ? '●' : status === 'finished' ? '✓' : '✗';
+export function statusLine(state: RunState, host: HostState | null, alerts: readonly Alert[], now = Date.now()): string {
+	const status = runLife(state, now).status;
+	const mark = status === 'running' ? '●' : status === 'finished' ? '✓' : status === 'stale' ? '◌' : '✗';
 	const name = sanitizeLine(state.info?.name ?? state.info?.id ?? 'run');
 	const parts = [`${name} ${mark} ${status}`, `step ${state.lastStep ?? '—'}`];
+	// From the log's head (config) and end (console, rows): `14% ETA 2d3h`.
+	const progress = runProgress(state, status === 'running');
+	if (progress) parts.push(progressShort(progress));
 	for (const key of mainMetrics(state)) parts.push(`${sanitizeLine(key)} ${formatNumber(state.metrics.get(key)!.series.last)}`);
 	let line = parts.join(' ');
 	if (host && host.gpus.length > 0) {
@@ -67,6 +75,8 @@ export async function lineFor(location: RunLocation, options: Pick<Options, 'gpu
 	v8.setFlagsFromString('--max-opt=1');
 	const {state, error, unreadable} = readRunEnd(location, {beforeLargeRead: () => v8.setFlagsFromString('--max-opt=999 --turbofan')});
 	if (unreadable) throw new UnreadableRunError(`${location.runDir}/${error}`);
+	// Alive or dead: one kill(pid, 0) and one /proc read, where the run has not recorded its end.
+	if (state.exit === null) reduceRun(state, probeRunLife({pid: readRunPid(location.runDir) ?? state.info?.pid ?? null, host: state.info?.host ?? null, startTime: state.info?.startTime ?? null}), Date.now());
 	const hostState = gpu === null ? null : await gpu.host;
 	return statusLine(state, hostState, computeAlerts(state, hostState, Date.now(), initialAlertMemory()).alerts);
 }

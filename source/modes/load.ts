@@ -6,7 +6,8 @@ import {RunReader, STREAMING_READ_BYTES, UnreadableRunError, type ReadResult} fr
 import {locateRun, type RunLocation} from '../sources/locate.js';
 import {readRunPid} from '../sources/run-pid.js';
 import {OutputLogSource} from '../sources/output-log.js';
-import {initialRunState, reduceRunEvents, type RunState} from '../state/run-state.js';
+import {initialRunState, reduceRun, reduceRunEvents, type RunState} from '../state/run-state.js';
+import {probeRunLife} from '../sources/run-life.js';
 import {hostStateFromOnce, type HostState} from '../state/host-state.js';
 import {computeAlerts, initialAlertMemory, type Alert} from '../state/alerts.js';
 import {sampleGpusOnce} from '../sources/nvidia-smi.js';
@@ -42,6 +43,8 @@ export function loadRun(path: string): LoadedRun {
 	state.format = location.format;
 	state.integrity = last.integrity;
 	if (state.consoleSource !== 'console records') reduceRunEvents(state, new OutputLogSource(location.runDir).poll(), Date.now());
+	// No exit record: ask the OS whether the training process still lives (one kill(pid, 0), one /proc read).
+	if (state.exit === null) reduceRun(state, probeRunLife({pid: readRunPid(location.runDir) ?? state.info?.pid ?? null, host: state.info?.host ?? null, startTime: state.info?.startTime ?? null}), Date.now());
 	return {location, state, error: last.error};
 }
 

@@ -6,7 +6,10 @@ import type {RunLocation} from '../sources/locate.js';
 import type {Value} from '../decode/run-events.js';
 import type {HostJson} from '../state/host-state.js';
 import type {RunState} from '../state/run-state.js';
-import {runExitCode, runStatus, xAxisCandidates} from '../state/run-state.js';
+import {runExitCode, xAxisCandidates} from '../state/run-state.js';
+import {runLife} from '../state/run-life.js';
+import {runProgress} from '../state/progress.js';
+import {lifeReasonText} from '../view/life-text.js';
 import type {Alert} from '../state/alerts.js';
 import {alertMessage} from '../view/alert-text.js';
 
@@ -30,8 +33,9 @@ export function jsonValue(value: Value): unknown {
 	return out;
 }
 
-/** The whole document for one run (plus the host, where sampled). */
-export function runReport(state: RunState, location: RunLocation, host: HostJson | null, alerts: Alert[] = [], error: string | null = null) {
+/** The whole document for one run (plus the host, where sampled); `now` (ms) judges a run that stopped writing. */
+export function runReport(state: RunState, location: RunLocation, host: HostJson | null, alerts: Alert[] = [], error: string | null = null, now = Date.now()) {
+	const life = runLife(state, now);
 	const metrics: Record<string, {count: number; last: number | string | null; min: number | string | null; max: number | string | null}> = {};
 	for (const name of [...state.metrics.keys()].sort()) {
 		const series = state.metrics.get(name)!.series;
@@ -48,7 +52,10 @@ export function runReport(state: RunState, location: RunLocation, host: HostJson
 			name: info?.name ?? null,
 			project: info?.project ?? null,
 			entity: info?.entity ?? null,
-			state: runStatus(state),
+			state: life.status,
+			/** Whether the training process lives; null where it cannot be checked (another host, no PID) or the run recorded its end. */
+			alive: life.alive,
+			stateReason: lifeReasonText(life.reason),
 			exitCode: runExitCode(state),
 			sdkVersion: state.sdkVersion,
 			startTime: info?.startTime ? new Date(info.startTime).toISOString() : null,
@@ -57,6 +64,8 @@ export function runReport(state: RunState, location: RunLocation, host: HostJson
 			tags: info?.tags ?? [],
 			runtime: jsonNumber(state.exit?.runtime ?? state.lastRuntime),
 		},
+		/** How far the run is of its total, where it says (null when unknown); etaSeconds only while running. */
+		progress: progressJson(state, life.status === 'running'),
 		history: {
 			rows: state.rows,
 			firstStep: state.firstStep,
@@ -72,6 +81,14 @@ export function runReport(state: RunState, location: RunLocation, host: HostJson
 		alerts: alerts.map(alert => ({kind: alert.kind, severity: alert.severity, message: alertMessage(alert)})),
 		...(host ? {host} : {}),
 	};
+}
+
+/** `{current, total, fraction, etaSeconds, source, unit}`, or null when nothing says how far the run has to go. */
+function progressJson(state: RunState, live: boolean) {
+	const progress = runProgress(state, live);
+	if (progress === null) return null;
+	const {current, total, fraction, etaSeconds, source, unit} = progress;
+	return {current, total, fraction, etaSeconds, source, unit};
 }
 
 /**

@@ -8,6 +8,8 @@
 import {RunLister, type RunListing} from '../sources/locate.js';
 import {RunReader} from '../sources/run-reader.js';
 import {initialRunState, reduceRunEvents, type RunState} from '../state/run-state.js';
+import {probeRunLife} from '../sources/run-life.js';
+import {readRunPid} from '../sources/run-pid.js';
 
 /** Runs read at most; older ones are listed by name only. */
 export const MAX_RUNS = 12;
@@ -22,7 +24,7 @@ export type CatalogEntry = {
 };
 
 export class RunCatalog {
-	private readonly readers = new Map<string, {reader: RunReader; state: RunState}>();
+	private readonly readers = new Map<string, {reader: RunReader; state: RunState; since: number; pid: number | null | undefined}>();
 	private readonly lister: RunLister;
 	private listing: RunListing[] = [];
 	private cached: {version: number; entries: CatalogEntry[]} | null = null;
@@ -62,7 +64,7 @@ export class RunCatalog {
 				if (run.format === 'binary' && logFile === null) continue;
 				const state = initialRunState();
 				state.format = run.format;
-				entry = {reader: new RunReader({runDir: run.runDir, logFile, format: run.format, followDir: null}, {maxBytesPerRead: BYTES_PER_REFRESH}), state};
+				entry = {reader: new RunReader({runDir: run.runDir, logFile, format: run.format, followDir: null}, {maxBytesPerRead: BYTES_PER_REFRESH}), state, since: now, pid: undefined};
 				this.readers.set(run.runDir, entry);
 				this.version++;
 			}
@@ -77,6 +79,14 @@ export class RunCatalog {
 					reduceRunEvents(entry.state, result.events, now);
 					this.version++;
 				}
+				// A big run is read 4 MiB a refresh: until its end it is "catching up", not running.
+				const caughtUp = !result.hasMore;
+				const reading = entry.state.reading;
+				if (reading === null || reading.caughtUp !== caughtUp || (!caughtUp && reading.position !== result.position)) {
+					reduceRunEvents(entry.state, [{type: 'read-progress', position: result.position, size: result.size, caughtUp, since: entry.since}], now);
+					this.version++;
+				}
+				if (caughtUp && entry.state.exit === null) this.probe(entry, run.runDir, now);
 				entry.state.integrity = result.integrity;
 			} catch {
 				// A run that cannot be read right now is listed without details.
@@ -85,6 +95,18 @@ export class RunCatalog {
 		const same = (a: RunListing, b: RunListing | undefined) => b !== undefined && a.runDir === b.runDir && a.mtime === b.mtime && a.id === b.id && a.format === b.format;
 		if (runs.length !== this.listing.length || runs.some((run, i) => !same(run, this.listing[i]))) this.version++;
 		this.listing = runs;
+	}
+
+	/** Alive or dead, for a listed run that recorded no end: folded only when the answer changes. */
+	private probe(entry: {state: RunState; pid: number | null | undefined}, runDir: string, now: number): void {
+		const {state} = entry;
+		// debug.log is written at wandb.init, before the log: looked at once per listed run.
+		if (entry.pid === undefined) entry.pid = readRunPid(runDir);
+		const event = probeRunLife({pid: entry.pid ?? state.info?.pid ?? null, host: state.info?.host ?? null, startTime: state.info?.startTime ?? null});
+		const last = state.life;
+		if (last !== null && last.alive === event.alive && last.pid === event.pid && last.why === event.why) return;
+		reduceRunEvents(state, [event], now);
+		this.version++;
 	}
 
 	/** The folder's runs, newest first. */

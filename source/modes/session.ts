@@ -13,6 +13,8 @@ import {startHostSources} from './host-sources.js';
 import {locateRun, type RunLocation} from '../sources/locate.js';
 import {RunTail} from '../sources/run-tail.js';
 import {readRunPid} from '../sources/run-pid.js';
+import {probeRunLife} from '../sources/run-life.js';
+import {runLife} from '../state/run-life.js';
 import {OutputLogSource} from '../sources/output-log.js';
 import {initialHostState, reduceHost, type HostState} from '../state/host-state.js';
 import {cloneRunState, initialRunState, reduceRunEvents, type RunState} from '../state/run-state.js';
@@ -41,6 +43,8 @@ export type LiveOptions = {
 const ALERT_TICK_MS = 5000;
 /** Least time between two alert computations while data streams in. */
 const ALERT_MIN_MS = 250;
+/** How often the run's training process is asked whether it still lives (one kill(pid, 0) and one /proc read). */
+const LIFE_POLL_MS = 1000;
 
 /** Runs the sources for one dashboard session. */
 export class LiveSession {
@@ -51,6 +55,9 @@ export class LiveSession {
 	private followTimer: NodeJS.Timeout | null = null;
 	private folderWatcher: FSWatcher | null = null;
 	private alertTimer: NodeJS.Timeout | null = null;
+	private lifeTimer: NodeJS.Timeout | null = null;
+	/** The run state word last told to listeners (it changes with the clock: stale). */
+	private lastStatus: string | null = null;
 	private outputLog: OutputLogSource | null = null;
 	private version = 0;
 	private notice: string | null = null;
@@ -114,6 +121,8 @@ export class LiveSession {
 		}
 		this.alertTimer = setInterval(() => this.updateAlerts(), ALERT_TICK_MS);
 		this.alertTimer.unref?.();
+		this.lifeTimer = setInterval(() => this.probeLife(), LIFE_POLL_MS);
+		this.lifeTimer.unref?.();
 	}
 
 	/** Watch the wandb/ folder's entries (not into the runs): a change is a hint to look for a new run. */
@@ -132,6 +141,7 @@ export class LiveSession {
 		this.stopped = true;
 		void this.folderWatcher?.close();
 		if (this.alertTimer) clearInterval(this.alertTimer);
+		if (this.lifeTimer) clearInterval(this.lifeTimer);
 		if (this.alertCatchUp) clearTimeout(this.alertCatchUp);
 		this.tail?.stop();
 		for (const source of this.hostSources) source.stop();
@@ -189,9 +199,15 @@ export class LiveSession {
 	 */
 	private updateAlerts(notify = true): boolean {
 		if (this.stopped) return false;
-		const {alerts, memory, fresh} = computeAlerts(this.run, this.host, this.clock(), this.alertMemory);
+		const now = this.clock();
+		const {alerts, memory, fresh} = computeAlerts(this.run, this.host, now, this.alertMemory);
 		this.alertMemory = memory;
-		const changed = alerts.length !== this.alerts.length || alerts.some((alert, i) => alert.id !== this.alerts[i].id);
+		// The state word moves with the clock too (running -> stale after 10 minutes of silence).
+		const life = runLife(this.run, now);
+		const status = life.catchingUp ? 'catching up' : life.status;
+		const statusChanged = status !== this.lastStatus;
+		this.lastStatus = status;
+		const changed = statusChanged || alerts.length !== this.alerts.length || alerts.some((alert, i) => alert.id !== this.alerts[i].id);
 		// Same problems: keep the old objects, so the header need not be redrawn.
 		if (changed || alerts.some((alert, i) => JSON.stringify(alert.detail) !== JSON.stringify(this.alerts[i].detail))) this.alerts = alerts;
 		for (const alert of fresh) this.options.onNewAlert?.(alert);
@@ -280,6 +296,23 @@ export class LiveSession {
 		this.changed('run');
 	}
 
+	/**
+	 * Ask the OS whether the run's training process lives, while the run has not recorded its end.
+	 * A new answer is folded into the run (and redraws); the same answer again is folded only when
+	 * records arrived since the last one (the run writes again: see state/run-life.ts).
+	 */
+	private probeLife(): void {
+		const run = this.run;
+		if (this.stopped || run.exit !== null || (run.legacyState !== null && run.legacyState.state !== 'running')) return;
+		this.runPid ??= readRunPid(this.location.runDir); // debug.log may come after the run dir
+		const event = probeRunLife({pid: this.runPid ?? run.info?.pid ?? null, host: run.info?.host ?? null, startTime: run.info?.startTime ?? null});
+		const last = run.life;
+		const same = last !== null && last.alive === event.alive && last.pid === event.pid && last.why === event.why;
+		if (same && !(run.lastLiveWriteAt !== null && run.lastLiveWriteAt > last.at)) return;
+		this.fold([event]);
+		this.changed('run');
+	}
+
 	/** Fold events into the live run (counting rows that arrive while paused). */
 	private fold(events: readonly RunEvent[]): void {
 		reduceRunEvents(this.run, events, this.clock());
@@ -323,9 +356,19 @@ export class LiveSession {
 		this.runError = null;
 		this.runGone = false;
 		this.runPid = readRunPid(location.runDir);
+		// Until the first read says it reached the end, the run is being caught up on, not followed.
+		const openedAt = this.clock();
+		const progress = (position: number, size: number, caughtUp: boolean) => this.fold([{type: 'read-progress', position, size, caughtUp, since: openedAt}]);
+		progress(0, 0, false);
 		this.changed('run');
 		this.tail = new RunTail(location, {
 			poll: this.options.poll,
+			onProgress: ({position, size, caughtUp}) => {
+				progress(position, size, caughtUp);
+				// Caught up: the process is asked at once, so the first state word is already right.
+				if (caughtUp) this.probeLife();
+				this.changed('run');
+			},
 			onEvents: (events, integrity) => {
 				this.fold(events);
 				this.run.integrity = integrity;
@@ -334,6 +377,7 @@ export class LiveSession {
 			onReset: () => {
 				this.run = initialRunState();
 				this.run.format = location.format;
+				progress(0, 0, false);
 				this.notice = 'the run log was replaced or truncated: reloaded from the start';
 				this.outputLog?.restart(); // the new state needs output.log from scratch too
 				this.changed('run');

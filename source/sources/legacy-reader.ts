@@ -35,6 +35,9 @@ export type LegacyReadResult = {
 	/** `partial` when a jsonl file ends in a line without its newline. */
 	tail: 'clean' | 'partial';
 	bytesRead: number;
+	/** Bytes of the jsonl files read so far, and their sizes (for a progress bar). */
+	position: number;
+	size: number;
 	/** More bytes were already there than this call took. */
 	hasMore: boolean;
 	/** A file shrank or was replaced: state restarted, `events` start from scratch. */
@@ -76,6 +79,11 @@ class JsonlTail {
 	problem: string | null = null;
 
 	constructor(readonly file: string) {}
+
+	/** The file's size when last read. */
+	get size(): number {
+		return this.lastSize;
+	}
 
 	/** Complete lines appended since the last call; `null` when the file shrank or was replaced. */
 	read(maxBytes: number): {lines: string[]; bytesRead: number; skipped: number} | null {
@@ -209,7 +217,7 @@ export class LegacyReader {
 
 	/** Reads what changed since the last call. */
 	read(maxBytes = 8 * 1024 * 1024): LegacyReadResult {
-		const result: LegacyReadResult = {events: [], corrupt: 0, tail: 'clean', bytesRead: 0, hasMore: false, reset: false, error: null};
+		const result: LegacyReadResult = {events: [], corrupt: 0, tail: 'clean', bytesRead: 0, position: 0, size: 0, hasMore: false, reset: false, error: null};
 		this.readRunFiles(result);
 		const history = this.history.read(maxBytes);
 		const events = history === null ? null : this.events.read(maxBytes);
@@ -226,6 +234,8 @@ export class LegacyReader {
 		this.readSummary(result);
 		result.tail = this.history.partial || this.events.partial ? 'partial' : 'clean';
 		result.hasMore = this.history.hasMore || this.events.hasMore;
+		result.position = this.history.offset + this.events.offset;
+		result.size = Math.max(result.position, this.history.size + this.events.size);
 		if (!result.hasMore) result.error = this.history.problem ?? this.events.problem;
 		return result;
 	}

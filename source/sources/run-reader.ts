@@ -24,6 +24,9 @@ export type ReadResult = {
 	integrity: Integrity;
 	/** Bytes this call read from the log (each byte of the log is read once, unless it is reset). */
 	bytesRead: number;
+	/** Bytes of the log read so far (since the start or the last reset), and its size at this read: how far catching up has got. */
+	position: number;
+	size: number;
 	/**
 	 * The log was replaced or shrank: the reader started over, and `events` come from the new
 	 * file's beginning. Drop what was built from earlier events.
@@ -146,12 +149,22 @@ export class RunReader {
 		this.integrity = {tail: result.tail, corruptChunks: this.integrity.corruptChunks + result.corrupt};
 		this.more = result.hasMore;
 		// A legacy run's only errors are jsonl files it could not read.
-		return {events: result.events, integrity: {...this.integrity}, bytesRead: result.bytesRead, reset: result.reset, error: result.error, unreadable: result.error !== null, hasMore: this.more};
+		return {
+			events: result.events,
+			integrity: {...this.integrity},
+			bytesRead: result.bytesRead,
+			position: result.position,
+			size: result.size,
+			reset: result.reset,
+			error: result.error,
+			unreadable: result.error !== null,
+			hasMore: this.more,
+		};
 	}
 
 	private readBinary(): ReadResult {
 		const events: RunEvent[] = [];
-		const result: ReadResult = {events, integrity: this.integrity, bytesRead: 0, reset: false, error: this.error, unreadable: false, hasMore: false};
+		const result: ReadResult = {events, integrity: this.integrity, bytesRead: 0, position: 0, size: 0, reset: false, error: this.error, unreadable: false, hasMore: false};
 		this.logFile ??= findLogFile(this.location.runDir); // a run dir whose log is not written yet
 		if (this.logFile === null) {
 			result.error = strayLogProblem(this.location.runDir); // a FIFO named run-x.wandb, say
@@ -265,6 +278,8 @@ export class RunReader {
 	private finish(result: ReadResult): ReadResult {
 		result.integrity = {...this.integrity};
 		result.hasMore = this.more;
+		result.position = this.readEnd;
+		result.size = Math.max(this.readEnd, this.lastSize);
 		return result;
 	}
 

@@ -22,7 +22,16 @@ export type TailOptions = {
 	onError?: (error: Error) => void;
 	/** A read went through after an error (the run dir is back, say). */
 	onOk?: () => void;
+	/**
+	 * How far reading has got, after each read that moved it while catching up (then once when
+	 * caught up, and again only if it falls behind): bytes of the log read so far, its
+	 * size, and `caughtUp` once a read left nothing more on disk (a big log is read in slices,
+	 * yielding between them, so a UI can show the progress and the charts filling).
+	 */
+	onProgress?: (progress: ReadProgress) => void;
 };
+
+export type ReadProgress = {position: number; size: number; caughtUp: boolean};
 
 /** Tails one run directory until stop(). */
 export class RunTail {
@@ -34,6 +43,7 @@ export class RunTail {
 	private stopped = false;
 	/** The log's exit record was read. */
 	private finished = false;
+	private progress: ReadProgress | null = null;
 
 	constructor(
 		readonly location: RunLocation,
@@ -91,6 +101,8 @@ export class RunTail {
 				if (this.timer) this.schedulePoll();
 			}
 			if (result.events.length > 0 || result.reset) this.options.onEvents(result.events, result.integrity);
+			if (result.reset) this.progress = null;
+			this.reportProgress({position: result.position, size: result.size, caughtUp: !this.reader.hasMore});
 			if (result.error) this.options.onError?.(new Error(result.error));
 			else if (!existsSync(this.location.runDir)) {
 				this.options.onError?.(Object.assign(new Error('the run directory was deleted'), {code: 'ENOENT'}));
@@ -105,6 +117,14 @@ export class RunTail {
 			this.again = false;
 			setImmediate(() => this.readNow());
 		}
+	}
+
+	private reportProgress(progress: ReadProgress): void {
+		const last = this.progress;
+		// Once caught up, only falling behind again is news (each append moves the position).
+		if (last !== null && last.caughtUp === progress.caughtUp && (progress.caughtUp || (last.position === progress.position && last.size === progress.size))) return;
+		this.progress = progress;
+		this.options.onProgress?.(progress);
 	}
 
 	stop(): void {

@@ -5,7 +5,8 @@
  * their text is the view's (view/alert-text.ts).
  */
 import type {HostState} from './host-state.js';
-import {runStatus, type RunState} from './run-state.js';
+import type {RunState} from './run-state.js';
+import {runLife} from './run-life.js';
 
 /** What an alert is about, with the numbers its message shows. */
 export type AlertDetail =
@@ -77,6 +78,14 @@ const CONSOLE_PATTERNS: Array<{pattern: RegExp; label: string; severity: 'warnin
  */
 export function computeAlerts(run: RunState, host: HostState | null, now: number, memory: AlertMemory): {alerts: Alert[]; memory: AlertMemory; fresh: Alert[]} {
 	const next: AlertMemory = {...memory, idleSince: new Map(memory.idleSince)};
+	if (runLife(run, now).catchingUp) {
+		// The run's alerts wait until its log is read to the end: rows read so far are history, not
+		// news (a stall judged from them, or a bell per old NaN, would be wrong). The host's are news.
+		const alerts = host ? gpuAlerts(run, host, now, next) : [];
+		const fresh = alerts.filter(alert => !memory.seen.has(alert.id));
+		if (fresh.length > 0) next.seen = new Set([...memory.seen, ...fresh.map(alert => alert.id)]);
+		return {alerts, memory: next, fresh};
+	}
 	const fromData = memory.fromData?.run === run && memory.fromData.version === run.version ? memory.fromData.alerts : dataAlerts(run);
 	next.fromData = {run, version: run.version, alerts: fromData};
 	const alerts: Alert[] = [...fromData];
@@ -177,9 +186,14 @@ export function medianRowInterval(run: RunState): number | null {
 	return median(gaps);
 }
 
-/** A live run with no new row for max(5 min, 10x the median interval). */
+/**
+ * A live run with no new row for max(5 min, 10x the median interval). Not while wbtop is still
+ * reading the log (the rows so far are old, not late), and not for a run whose state already says
+ * it stopped (crashed, stale).
+ */
 export function stallAlert(run: RunState, now: number): Alert | null {
-	if (runStatus(run) !== 'running' || run.rows === 0) return null;
+	const life = runLife(run, now);
+	if (life.status !== 'running' || life.catchingUp || run.rows === 0) return null;
 	// Prefer the row's own wall-clock time; fall back to when wbtop saw it.
 	const lastSeconds = run.lastRowTimestamp ?? (run.lastRowAt === null ? null : run.lastRowAt / 1000);
 	if (lastSeconds === null) return null;
@@ -192,7 +206,8 @@ export function stallAlert(run: RunState, now: number): Alert | null {
 
 function gpuAlerts(run: RunState, host: HostState, now: number, memory: AlertMemory): Alert[] {
 	const alerts: Alert[] = [];
-	const live = runStatus(run) === 'running';
+	const life = runLife(run, now);
+	const live = life.status === 'running' && !life.catchingUp;
 	// When the run's own processes are known, only its GPUs matter (a job on 1 of 8 GPUs).
 	const runGpus = new Set(host.processes.filter(process => process.run && process.gpuUuid).map(process => process.gpuUuid));
 	for (const gpu of host.gpus) {

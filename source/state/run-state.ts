@@ -6,10 +6,11 @@
  * would cost more than decoding it; instead the stores (typed-array series, the console ring)
  * are owned by the state and `version` tells the UI and memoized charts what changed.
  */
-import type {FlatValues, Integrity, RunEvent, RunFormat, RunInfo, Value} from '../decode/run-events.js';
+import type {FlatValues, Integrity, LifeEvent, RunEvent, RunFormat, RunInfo, Value} from '../decode/run-events.js';
 import {AxisColumn, Series} from './series.js';
 import {ConsoleBuffer} from './console.js';
-import {deriveRunState, type RunStatus} from '../decode/records.js';
+import {RowPace} from './pace.js';
+import type {RunStatus} from '../decode/records.js';
 
 export type {RunStatus} from '../decode/records.js';
 
@@ -60,6 +61,8 @@ export type RunState = {
 	lastRowAt: number | null;
 	/** Recent (timestamp s, step) pairs, for steps/s over the last minute. */
 	recentSteps: Array<[number, number]>;
+	/** The recent timed rows, for the run's speed now (state/pace.ts). */
+	pace: RowPace;
 	metrics: Map<string, Metric>;
 	/** x-axis candidates: `_step`, `_runtime`, `_timestamp` and every numeric key that has never decreased. */
 	axes: Map<string, AxisColumn>;
@@ -87,6 +90,21 @@ export type RunState = {
 	droppedRowKeys: number;
 	/** Steps above 2^53: a float64 cannot tell them apart, so such rows may merge. */
 	impreciseSteps: number;
+	/**
+	 * The latest time (epoch s) the run's own records carry: history `_timestamp`, stats and
+	 * console timestamps, the run's start. What "the run last wrote" is judged from, since a copied
+	 * file's mtime is fresh and reading it takes time of its own.
+	 */
+	lastRecordTime: number | null;
+	/** State clock (ms) when a record arrived after reading had caught up: a write seen live. */
+	lastLiveWriteAt: number | null;
+	/** The last probe of the writer's process (sources/run-life.ts), and when (state clock, ms). */
+	life: {alive: boolean | null; pid: number | null; why: LifeEvent['why']; at: number} | null;
+	/**
+	 * How far the log has been read, where a live reader says so (null in the one-shot modes,
+	 * which read it whole before showing anything). `since`: when reading began (ms).
+	 */
+	reading: {position: number; size: number; caughtUp: boolean; since: number} | null;
 };
 
 /**
@@ -137,6 +155,7 @@ export function initialRunState(): RunState {
 		lastRuntime: null,
 		lastRowAt: null,
 		recentSteps: [],
+		pace: new RowPace(),
 		metrics: new Map(),
 		axes: new Map(),
 		nonMonotonic: new Set(),
@@ -154,6 +173,10 @@ export function initialRunState(): RunState {
 		rowsOverKeyLimit: 0,
 		droppedRowKeys: 0,
 		impreciseSteps: 0,
+		lastRecordTime: null,
+		lastLiveWriteAt: null,
+		life: null,
+		reading: null,
 	};
 }
 
@@ -166,6 +189,7 @@ export function cloneRunState(state: RunState): RunState {
 		...state,
 		config: {...state.config},
 		recentSteps: [...state.recentSteps],
+		pace: state.pace.clone(),
 		metrics: new Map([...state.metrics].map(([name, metric]) => [name, {...metric, series: metric.series.clone()}])),
 		axes: new Map([...state.axes].map(([name, axis]) => [name, axis.clone()])),
 		nonMonotonic: new Set(state.nonMonotonic),
@@ -256,9 +280,30 @@ export function reduceRun(state: RunState, event: RunEvent, now: number): RunSta
 		case 'legacy-state':
 			state.legacyState = {state: event.state, exitCode: event.exitCode};
 			break;
+		case 'life':
+			state.life = {alive: event.alive, pid: event.pid, why: event.why, at: now};
+			break;
+		case 'read-progress':
+			state.reading = {position: event.position, size: event.size, caughtUp: event.caughtUp, since: event.since};
+			break;
 	}
+	noteWrite(state, event, now);
 	state.version++;
 	return state;
+}
+
+/** Events that are the run's own records (not wbtop's probes, nor side-file bookkeeping). */
+const RECORD_EVENTS = new Set<RunEvent['type']>(['header', 'run', 'config', 'history', 'summary', 'stats', 'console', 'metric', 'exit', 'preempting']);
+
+/** Keeps `lastRecordTime` (the run's own clock) and `lastLiveWriteAt` (a record seen arriving). */
+function noteWrite(state: RunState, event: RunEvent, now: number): void {
+	if (!RECORD_EVENTS.has(event.type)) return;
+	let time: unknown = null;
+	if (event.type === 'history') time = event.values._timestamp;
+	else if (event.type === 'stats' || event.type === 'console') time = event.timestamp;
+	else if (event.type === 'run') time = event.run.startTime === null ? null : event.run.startTime / 1000;
+	if (typeof time === 'number' && Number.isFinite(time) && (state.lastRecordTime === null || time > state.lastRecordTime)) state.lastRecordTime = time;
+	if (state.reading?.caughtUp) state.lastLiveWriteAt = now;
 }
 
 /** Fold many events (e.g. one read of the log). */
@@ -314,6 +359,7 @@ function addHistoryRow(state: RunState, step: number | null, values: FlatValues,
 	const timestamp = values._timestamp;
 	if (typeof timestamp === 'number' && Number.isFinite(timestamp)) {
 		state.lastRowTimestamp = timestamp;
+		state.pace.add(timestamp, state.rows, step, row);
 		if (step !== null) {
 			state.recentSteps.push([timestamp, step]);
 			// Keep a bit more than a minute of rows (bounded: at most 4096 entries).
@@ -451,11 +497,6 @@ function sameValue(a: Value, b: Value): boolean {
 	if (typeof a === 'number' && typeof b === 'number') return Number.isNaN(a) && Number.isNaN(b);
 	if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
 	return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** The run's state, derived for every SDK generation by the reader's one rule (exit record, legacy metadata, else running). */
-export function runStatus(state: RunState): RunStatus {
-	return deriveRunState({exitCode: state.exit?.code ?? null, legacyState: state.legacyState?.state ?? null});
 }
 
 /** The exit code, from the exit record or the legacy metadata. */

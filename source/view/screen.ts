@@ -8,7 +8,13 @@
  * the system column, not the charts.
  */
 import {footerHints} from '../keymap.js';
-import {runExitCode, runStatus, stepsPerSecond, xAxisCandidates, type RunState} from '../state/run-state.js';
+import {runExitCode, xAxisCandidates, type RunState} from '../state/run-state.js';
+import {runSpeed} from '../state/pace.js';
+import {progressSpeed, runProgress} from '../state/progress.js';
+import {progressText, speedText} from './progress-text.js';
+import {runLife} from '../state/run-life.js';
+import {stateWord} from './life-text.js';
+import {secondsSinceLastRow} from '../state/run-clock.js';
 import {activeXAxis, summaryRows, visibleMetrics} from '../state/selectors.js';
 import type {Snapshot} from '../state/snapshot.js';
 import type {Panel, UiContext, UiState} from '../state/ui-state.js';
@@ -20,7 +26,8 @@ import {textWidth} from './format.js';
 import {compactMetricLines, compactTopLines, tinyLines} from './panels/compact.js';
 import {consoleLines, consoleView} from './panels/console.js';
 import {gpuLines} from './panels/gpu.js';
-import {headerLines, type HeaderModel} from './panels/header.js';
+import {machineLines, machineMode} from './panels/machine.js';
+import {catchUpText, headerLines, type CatchUp, type HeaderModel} from './panels/header.js';
 import {helpScreenLines} from './panels/help.js';
 import {metricsLines, type OverlayRun} from './panels/metrics.js';
 import {recordedLines} from './panels/recorded.js';
@@ -40,7 +47,7 @@ export type ScreenInput = {
 	pulse: number;
 };
 
-export type ScreenView = 'dashboard' | 'compact' | 'tiny' | 'help' | 'runs';
+export type ScreenView = 'dashboard' | 'compact' | 'tiny' | 'help' | 'runs' | 'machine';
 
 /** One frame. */
 export type Screen = {
@@ -91,11 +98,13 @@ function frameOf(input: ScreenInput): Frame {
 	const layout = computeLayout(columns, rows);
 	const metrics = visibleMetrics(snap.run, ui.filter);
 	const runDirs = snap.runs?.map(entry => entry.runDir) ?? [];
-	const view: ScreenView = ui.help ? 'help' : ui.runsOpen && snap.runs ? 'runs' : layout.mode === 'full' ? 'dashboard' : layout.mode;
+	const view: ScreenView = ui.help ? 'help' : snap.machineView ? 'machine' : ui.runsOpen && snap.runs ? 'runs' : layout.mode === 'full' ? 'dashboard' : layout.mode;
 	let grid: ChartGrid | null = null;
 	let panels: Panel[] = ['metrics'];
 	let pageRows = {metrics: 1, summary: 5, console: 5, system: 5};
-	if (layout.mode === 'full') {
+	if (view === 'machine') {
+		// No run: no chart grid, nothing for the panel keys to move over.
+	} else if (layout.mode === 'full') {
 		grid = chartGrid(layout.metrics, metrics.length, ui.focused && metrics.length > 0);
 		panels = ['metrics', 'summary', 'console', 'system'];
 		pageRows = {metrics: grid.perPage, summary: Math.max(1, layout.summary.height - 2), console: Math.max(1, layout.console.height - 2), system: Math.max(1, layout.system.height - 2)};
@@ -125,16 +134,23 @@ export function navigation(input: ScreenInput): UiContext {
 /** Header contents for the snapshot. */
 export function headerModel(snap: Snapshot, ui: UiState, now: number, pulse: number): HeaderModel {
 	const run = snap.run;
-	const status = runStatus(run);
-	const sinceLastRow = status === 'running' && run.lastRowAt !== null ? Math.max(0, (now - run.lastRowAt) / 1000) : null;
+	const life = runLife(run, now);
+	const status = stateWord(life) as HeaderModel['status'];
+	// Stale and crashed runs are not live: their speed is the life average, and they have no ETA.
+	const live = life.status === 'running';
+	const progress = runProgress(run, live);
+	const sinceLastRow = status === 'running' ? secondsSinceLastRow(run, now) : null;
 	return {
 		name: run.info?.name ?? run.info?.id ?? null,
 		project: run.info?.project ?? null,
 		entity: run.info?.entity ?? null,
 		status,
+		catchUp: life.catchingUp ? catchUpOf(run, now) : null,
 		exitCode: runExitCode(run),
 		step: run.lastStep,
-		stepsPerSecond: stepsPerSecond(run),
+		// In the progress's steps where they are not _step (a trainer's global step), else _step's.
+		speed: progressSpeed(run, progress, live) ?? runSpeed(run, live),
+		progress,
 		// A negative runtime (a clock set back mid-run) is not a duration: shown as unknown.
 		runtime: nonNegative(run.exit?.runtime ?? run.lastRuntime),
 		sinceLastRow,
@@ -147,6 +163,15 @@ export function headerModel(snap: Snapshot, ui: UiState, now: number, pulse: num
 		notice: notice(snap),
 		pulse,
 	};
+}
+
+/** How far reading the log has got, and the time left at the pace so far. */
+function catchUpOf(run: RunState, now: number): CatchUp | null {
+	const reading = run.reading;
+	if (reading === null) return null;
+	const elapsed = (now - reading.since) / 1000;
+	const secondsLeft = reading.position > 0 && elapsed > 0.2 ? (elapsed * Math.max(0, reading.size - reading.position)) / reading.position : null;
+	return {position: reading.position, size: reading.size, rows: run.rows, secondsLeft};
 }
 
 /** Where the console comes from, or why output.log could not be read when it is all there is. */
@@ -217,6 +242,18 @@ export class ScreenBuilder {
 		return lines;
 	}
 
+	/** The machine view (no run): this machine's panels, and a footer with the keys that act here. */
+	private machineScreen(input: ScreenInput, base: Pick<Screen, 'view' | 'width' | 'height' | 'nav'>): Screen {
+		const {width, height} = base;
+		const mode = machineMode(input.columns, input.rows);
+		const hints = footerHints({runs: false, machine: true});
+		const body = this.memo('machine', [input.snap.host, input.snap.notice, width, height, mode], () =>
+			machineLines({host: input.snap.host, notice: input.snap.notice}, width, mode === 'tiny' ? height : height - 1, mode),
+		);
+		const lines = mode === 'tiny' ? body : [...body, footerLine(input.ui, width, hints, 'this machine')];
+		return {...base, lines, panels: {}, grid: null, hints: mode === 'tiny' ? [] : hints};
+	}
+
 	/** The frame for this input. */
 	build(input: ScreenInput): Screen {
 		const frame = frameOf(input);
@@ -228,6 +265,7 @@ export class ScreenBuilder {
 		const second = Math.floor(now / 1000);
 
 		if (view === 'help') return {...base, lines: this.memo('help', [width, height], () => helpScreenLines(width, height)), panels: {}, grid: null, hints: []};
+		if (view === 'machine') return this.machineScreen(input, base);
 		if (view === 'runs' && snap.runs) {
 			const lines = this.memo('runs', [width, height, snap.runs, snap.runDir, ui.runCursor, ui.overlay, second], () =>
 				runsScreenLines({width, height, runs: snap.runs!, current: snap.runDir, cursor: ui.runCursor, overlay: ui.overlay, now}),
@@ -257,7 +295,7 @@ export class ScreenBuilder {
 
 		// The full dashboard.
 		const l = layout;
-		const headerRows = this.memo('header', [header.name, header.project, header.entity, header.status, header.exitCode, header.step, header.stepsPerSecond, header.runtime, header.sinceLastRow === null ? null : Math.floor(header.sinceLastRow), header.xAxis, header.smoothing, header.logScale, header.filter, header.paused, header.alerts.join('\n'), header.notice, header.pulse, width], () =>
+		const headerRows = this.memo('header', [header.name, header.project, header.entity, header.status, header.catchUp === null ? null : catchUpText(header.catchUp), header.exitCode, header.step, header.speed === null ? null : speedText(header.speed), header.progress === null ? null : progressText(header.progress), header.runtime, header.sinceLastRow === null ? null : Math.floor(header.sinceLastRow), header.xAxis, header.smoothing, header.logScale, header.filter, header.paused, header.alerts.join('\n'), header.notice, header.pulse, width], () =>
 			headerLines(header, width),
 		);
 		const overlay = overlayRuns(snap, ui);

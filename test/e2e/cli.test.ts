@@ -14,9 +14,14 @@ describe('wbtop --once --json', () => {
 			const result = await run(['--once', '--json', '--no-gpu', join(REAL_RUNS, row.dir)]);
 			expect(result.exitCode, row.dir + result.stderr).toBe(0);
 			const doc = JSON.parse(result.stdout);
-			for (const key of ['id', 'name', 'project', 'entity', 'state', 'exitCode', 'sdkVersion', 'startTime', 'format']) expect(doc.run, row.dir).toHaveProperty(key);
+			for (const key of ['id', 'name', 'project', 'entity', 'state', 'alive', 'stateReason', 'exitCode', 'sdkVersion', 'startTime', 'format']) expect(doc.run, row.dir).toHaveProperty(key);
 			expect(doc.run.format).toBe(row.format === 'legacy-jsonl' ? 'legacy' : 'binary');
-			expect(['running', 'finished', 'failed', 'crashed']).toContain(doc.run.state);
+			expect(['running', 'finished', 'failed', 'crashed', 'stale']).toContain(doc.run.state);
+			// Every real run is long dead: one without an exit record is stale (written elsewhere, silent for months), never running.
+			if (row.notes.includes('no exit record')) {
+				expect(doc.run, row.dir).toMatchObject({state: 'stale', alive: null});
+				expect(doc.run.stateReason, row.dir).toMatch(/^no write for \d+d\d\dh; likely crashed/);
+			} else expect(doc.run.state, row.dir).not.toBe('running');
 			for (const key of ['rows', 'firstStep', 'lastStep', 'metrics']) expect(doc.history).toHaveProperty(key);
 			const rows = /rows=(\d+)/.exec(row.notes)?.[1];
 			if (rows) expect(doc.history.rows, row.dir).toBe(Number(rows));
@@ -97,7 +102,7 @@ describe('wbtop --check', () => {
 	it('exit 2 for a crashed run, with the state on a line', async () => {
 		const result = await run(['--check', realRun('31f67q0f')]);
 		expect(result.exitCode).toBe(2);
-		expect(result.stdout).toMatch(/^crashed: .*exit 255/m);
+		expect(result.stdout).toMatch(/^crashed: the run crashed at step 902: exit code 255: interrupted \(Ctrl-C\) or killed$/m);
 	});
 
 	it('exit 2 for a failed run (traceback in its console too)', async () => {
@@ -119,10 +124,12 @@ describe('wbtop --check', () => {
 		expect(result.exitCode).toBe(0);
 	});
 
-	it('an unfinished run whose last row is long past is stalled: exit 1', async () => {
+	it('an unfinished run silent since 2024 is stale, not stalled nor running: exit 1, one line saying why', async () => {
 		const result = await run(['--check', realRun('anlc1q2m')]);
 		expect(result.exitCode).toBe(1);
-		expect(result.stdout).toMatch(/^stall: /m);
+		expect(result.stdout).toMatch(/^stale: no write for \d+d\d\dh; likely crashed \(written on another host\); last step 1767$/m);
+		expect(result.stdout).not.toMatch(/^stall: /m);
+		expect(result.stdout).not.toMatch(/running/);
 	});
 });
 

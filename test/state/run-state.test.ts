@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {loadRun} from '../../source/modes/load.js';
 import {activeXAxis, summaryRows, visibleMetrics} from '../../source/state/selectors.js';
-import {initialRunState, reduceRun, runStatus, stepsPerSecond, xAxisCandidates, defaultXAxis} from '../../source/state/run-state.js';
+import {initialRunState, reduceRun, stepsPerSecond, xAxisCandidates, defaultXAxis} from '../../source/state/run-state.js';
+import {runStatus} from '../../source/state/run-life.js';
 import {realRun} from '../helpers/fixtures.js';
 
 describe('run state from real runs', () => {
@@ -36,13 +37,17 @@ describe('run state from real runs', () => {
 		}
 	});
 
-	it('derives crashed, failed, finished and running for every SDK generation', () => {
-		expect(runStatus(loadRun(realRun('31f67q0f')).state)).toBe('crashed'); // exit 255, 0.12
-		expect(runStatus(loadRun(realRun('2zuxwf70')).state)).toBe('failed'); // exit 1, 0.12
-		expect(runStatus(loadRun(realRun('f230dm6e')).state)).toBe('finished');
-		expect(runStatus(loadRun(realRun('anlc1q2m')).state)).toBe('running'); // no exit record
-		expect(runStatus(loadRun(realRun('jsr4s3y6')).state)).toBe('crashed'); // legacy: killed
-		expect(runStatus(loadRun(realRun('29wa70cs')).state)).toBe('failed'); // legacy: failed
+	it('derives crashed, failed, finished, running and stale for every SDK generation', () => {
+		const now = Date.now();
+		expect(runStatus(loadRun(realRun('31f67q0f')).state, now)).toBe('crashed'); // exit 255, 0.12
+		expect(runStatus(loadRun(realRun('2zuxwf70')).state, now)).toBe('failed'); // exit 1, 0.12
+		expect(runStatus(loadRun(realRun('f230dm6e')).state, now)).toBe('finished');
+		expect(runStatus(loadRun(realRun('jsr4s3y6')).state, now)).toBe('crashed'); // legacy: killed
+		expect(runStatus(loadRun(realRun('29wa70cs')).state, now)).toBe('failed'); // legacy: failed
+		// No exit record, written on another host in 2024: stale today, running a minute after its last record.
+		const dead = loadRun(realRun('anlc1q2m')).state;
+		expect(runStatus(dead, now)).toBe('stale');
+		expect(runStatus(dead, (dead.lastRecordTime! + 60) * 1000)).toBe('running');
 	});
 
 	it('merges summary records with the latest history values in the summary table', () => {
