@@ -5,7 +5,11 @@ import {loadRun} from '../../source/modes/load.js';
 import {runNow, secondsSinceLastRow} from '../../source/state/run-clock.js';
 import {recordedLines} from '../../source/view/panels/recorded.js';
 import {formatDuration} from '../../source/view/format.js';
+import {runsScreenLines} from '../../source/view/panels/runs.js';
+import {headerModel} from '../../source/view/screen.js';
+import {initialUiState} from '../../source/state/ui-state.js';
 import {realRun} from '../helpers/fixtures.js';
+import {snapshotOf} from '../helpers/snapshot.js';
 
 // A real unfinished run (no exit record): its last row, then a system sample 1.5 s later.
 const {state: run} = loadRun(realRun('anlc1q2m'));
@@ -38,5 +42,29 @@ describe('the run clock', () => {
 		const since = secondsSinceLastRow(run, now)!;
 		expect(since).toBeCloseTo((now - rowAt) / 1000, 0);
 		expect(since).toBeGreaterThan(365 * 86400);
+	});
+});
+
+describe('ages on screen', () => {
+	const snap = snapshotOf(realRun('anlc1q2m'));
+	const since = (now: number) => headerModel(snap, initialUiState(), now, 0).sinceLastRow;
+
+	it("the header's 'last row N ago' counts from the row's own time, and is never negative", () => {
+		// 90 s after the run's last sample: the run's last row was 91.5 s ago (wbtop read it just now).
+		expect(since(sampleAt + 90_000)).toBeCloseTo((sampleAt + 90_000 - rowAt) / 1000, 3);
+		// The host clock an hour behind: the time between the row and the run's latest sample.
+		expect(since(rowAt - 3_600_000)).toBeCloseTo((sampleAt - rowAt) / 1000, 3);
+	});
+
+	it("the runs list's age: since the run's latest record, not since the copy that set its mtime", () => {
+		const entry = {runDir: realRun('anlc1q2m'), id: 'anlc1q2m', name: 'run-20240528_042705-anlc1q2m', mtime: Date.now(), state: run};
+		const age = (now: number) => {
+			const line = runsScreenLines({width: 120, height: 6, runs: [entry], current: '', cursor: 0, overlay: [], now})[2].paint('plain');
+			return line.trimEnd().split(/\s+/).at(-1);
+		};
+		expect(age(sampleAt + 3 * 3_600_000)).toBe(formatDuration(3 * 3600));
+		expect(age(rowAt - 3_600_000)).toBe('0s');
+		// A listed run not read yet: since its files changed, never negative.
+		expect(runsScreenLines({width: 120, height: 6, runs: [{...entry, state: null, mtime: Date.now() + 60_000}], current: '', cursor: 0, overlay: [], now: Date.now()})[2].paint('plain').trimEnd()).toMatch(/ 0s$/);
 	});
 });
