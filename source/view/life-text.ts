@@ -35,6 +35,13 @@ export function lifeReasonText(reason: LifeReason): string | null {
 	}
 }
 
+/** The reason in a few words, for the header: only where the state word alone does not say it (stale, or crashed without an exit code). */
+export function lifeReasonShort(reason: LifeReason): string | null {
+	if (reason.kind === 'silent') return `no write for ${formatDuration(reason.quietSeconds)}`;
+	if (reason.kind === 'gone') return `process ${reason.pid} ended, no exit record`;
+	return null;
+}
+
 function whyUnchecked(why: LifeEvent['why'] | null): string {
 	switch (why) {
 		case 'no-pid':

@@ -13,7 +13,7 @@ import {runSpeed} from '../state/pace.js';
 import {progressSpeed, runProgress} from '../state/progress.js';
 import {progressText, speedText} from './progress-text.js';
 import {runLife} from '../state/run-life.js';
-import {stateWord} from './life-text.js';
+import {lifeReasonShort, stateWord} from './life-text.js';
 import {secondsSinceLastRow} from '../state/run-clock.js';
 import {activeXAxis, summaryRows, visibleMetrics} from '../state/selectors.js';
 import type {Snapshot} from '../state/snapshot.js';
@@ -146,6 +146,7 @@ export function headerModel(snap: Snapshot, ui: UiState, now: number, pulse: num
 		entity: run.info?.entity ?? null,
 		status,
 		catchUp: life.catchingUp ? catchUpOf(run, now) : null,
+		stateNote: life.catchingUp ? null : lifeReasonShort(life.reason),
 		exitCode: runExitCode(run),
 		step: run.lastStep,
 		// In the progress's steps where they are not _step (a trainer's global step), else _step's.
@@ -295,7 +296,7 @@ export class ScreenBuilder {
 
 		// The full dashboard.
 		const l = layout;
-		const headerRows = this.memo('header', [header.name, header.project, header.entity, header.status, header.catchUp === null ? null : catchUpText(header.catchUp), header.exitCode, header.step, header.speed === null ? null : speedText(header.speed), header.progress === null ? null : progressText(header.progress), header.runtime, header.sinceLastRow === null ? null : Math.floor(header.sinceLastRow), header.xAxis, header.smoothing, header.logScale, header.filter, header.paused, header.alerts.join('\n'), header.notice, header.pulse, width], () =>
+		const headerRows = this.memo('header', [header.name, header.project, header.entity, header.status, header.catchUp === null ? null : catchUpText(header.catchUp), header.stateNote, header.exitCode, header.step, header.speed === null ? null : speedText(header.speed), header.progress === null ? null : progressText(header.progress), header.runtime, header.sinceLastRow === null ? null : Math.floor(header.sinceLastRow), header.xAxis, header.smoothing, header.logScale, header.filter, header.paused, header.alerts.join('\n'), header.notice, header.pulse, width], () =>
 			headerLines(header, width),
 		);
 		const overlay = overlayRuns(snap, ui);

@@ -15,6 +15,8 @@ export type HeaderModel = {
 	status: HeaderStatus;
 	/** While catching up: how far reading has got (bytes of the log, rows so far, time left). */
 	catchUp: CatchUp | null;
+	/** Why a run without an exit record is stale or crashed (`no write for 3h`), else null. */
+	stateNote: string | null;
 	exitCode: number | null;
 	step: number | null;
 	/** Steps (or rows) per second: recent while the run lives, else its life average. */
@@ -92,6 +94,7 @@ export function headerLines(model: HeaderModel, width: number): Line[] {
 	const statusText = model.status + (model.exitCode !== null && model.exitCode !== 0 ? ` (exit ${model.exitCode})` : '');
 	const where = [model.entity, model.project].filter(Boolean).join('/');
 	const parts = model.catchUp ? [catchUpText(model.catchUp)] : [
+		model.stateNote,
 		// Progress in steps takes the place of the step; in epochs or a bar's iterations it follows it.
 		model.progress?.unit === 'step' ? progressText(model.progress) : model.step === null ? 'step —' : `step ${model.step}`,
 		model.progress !== null && model.progress.unit !== 'step' ? progressText(model.progress) : null,
