@@ -9,6 +9,7 @@ import {sparkline} from '../chart.js';
 import {formatNumber, padEnd, textWidth} from '../format.js';
 import {fitLine, type Line, type Style} from '../line.js';
 import {statusMark, type HeaderModel} from './header.js';
+import {progressShort} from '../progress-text.js';
 
 const BOLD: Style = {bold: true};
 const YELLOW: Style = {color: 'yellow'};
@@ -19,7 +20,7 @@ const SELECTED: Style = {inverse: true};
 /** Lines above the metric list: the title, the GPU line, and the first alert when there is one. */
 export function compactTopLines(header: HeaderModel, host: HostState, width: number): Line[] {
 	const paused = header.paused ? '  PAUSED' : '';
-	const title = `${header.name ?? '(unnamed)'} ${statusMark(header.status)} ${header.status} step ${header.step ?? '—'}  x: ${header.xAxis}${paused}`;
+	const title = `${header.name ?? '(unnamed)'} ${statusMark(header.status)} ${header.status} step ${header.step ?? '—'}${header.progress ? ` ${progressShort(header.progress)}` : ''}  x: ${header.xAxis}${paused}`;
 	const gpuLine =
 		host.gpuStatus !== 'ok'
 			? `GPU: ${host.gpuMessage ?? host.gpuStatus}`
