@@ -9,7 +9,7 @@
 import type {FlatValues, Integrity, LifeEvent, RunEvent, RunFormat, RunInfo, Value} from '../decode/run-events.js';
 import {AxisColumn, Series} from './series.js';
 import {ConsoleBuffer} from './console.js';
-import {RowPace} from './pace.js';
+import {RowPace} from './row-pace.js';
 import type {RunStatus} from '../decode/records.js';
 
 export type {RunStatus} from '../decode/records.js';
@@ -61,7 +61,7 @@ export type RunState = {
 	lastRowAt: number | null;
 	/** Recent (timestamp s, step) pairs, for steps/s over the last minute. */
 	recentSteps: Array<[number, number]>;
-	/** The recent timed rows, for the run's speed now (state/pace.ts). */
+	/** The recent timed rows, for the run's speed now (state/row-pace.ts, read by state/pace.ts). */
 	pace: RowPace;
 	metrics: Map<string, Metric>;
 	/** x-axis candidates: `_step`, `_runtime`, `_timestamp` and every numeric key that has never decreased. */
