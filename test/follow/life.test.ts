@@ -11,13 +11,13 @@ import * as path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {LiveSession} from '../../source/modes/session.js';
 import {locateRun} from '../../source/sources/locate.js';
-import {encodeExit, encodeHeader, encodeHistory, encodeRun, LogWriter} from '../../source/demo/writer.js';
 import {runLife, STALE_SECONDS} from '../../source/state/run-life.js';
 import type {Snapshot} from '../../source/state/snapshot.js';
 import {initialUiState} from '../../source/state/ui-state.js';
 import {ScreenBuilder} from '../../source/view/screen.js';
 import {ROOT} from '../helpers/fixtures.js';
 import {LiveRun} from '../helpers/live-run.js';
+import {writeBigFinishedRun} from '../helpers/big-run.js';
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 const sessions: LiveSession[] = [];
@@ -121,19 +121,8 @@ describe('opening a large finished run', () => {
 	it('shows "catching up" with a progress bar while reading, never running or a stall, then finished', async () => {
 		// 40k rows x 20 metrics (~34 MB: several of the tail's 8 MiB reads), logged 3 h ago at 10 rows/s.
 		const runDir = path.join(tempDir(), 'run-20261201_090000-big');
-		fs.mkdirSync(runDir);
-		const writer = new LogWriter();
-		const start = Date.now() / 1000 - 3 * 3600;
-		const chunks: Uint8Array[] = [writer.header(), writer.record(encodeHeader({producer: '0.22.3'})), writer.record(encodeRun({runId: 'big', displayName: 'big', startTime: start * 1000, host: 'elsewhere'}))];
 		const rows = 40_000;
-		for (let step = 0; step < rows; step++) {
-			const values: Record<string, number> = {_step: step, _timestamp: start + step / 10, _runtime: step / 10};
-			for (let m = 0; m < 20; m++) values[`train/metric_${m}`] = Math.exp(-step / 9000) * (1 + m) + 0.01 * Math.sin(step + m);
-			chunks.push(writer.record(encodeHistory({step, values})));
-		}
-		chunks.push(writer.record(encodeExit({exitCode: 0, runtime: rows / 10})));
-		fs.writeFileSync(path.join(runDir, 'run-big.wandb'), Buffer.concat(chunks));
-		const size = fs.statSync(path.join(runDir, 'run-big.wandb')).size;
+		const size = writeBigFinishedRun(runDir, rows);
 		expect(size).toBeGreaterThan(3 * 8 * 1024 * 1024);
 
 		const seen: Array<{header: string; rows: number; alerts: string[]}> = [];
