@@ -53,6 +53,15 @@ describe('progress and speed on screen', () => {
 		expect(progressShort(progress)).toBe('41% ETA 9m41s');
 	});
 
+	it('paused: PAUSED shows even where progress and speed fill the line (80 and 120 columns)', () => {
+		const state = liveRun();
+		const now = (state.lastRowTimestamp! + 1) * 1000;
+		for (const width of [80, 120]) {
+			const header = screenOf({...snapshotFor(state), paused: {since: now}}, width, 40, {}, now).lines[0].text;
+			expect(header, `${width} columns`).toContain('PAUSED (p: resume)');
+		}
+	});
+
 	it("the speed is in the trainer's steps when the progress counts them (Hugging Face logs a row every 10 steps here)", () => {
 		const state = initialRunState();
 		reduceRun(state, {type: 'config', update: {max_steps: 5000}, remove: []}, 0);

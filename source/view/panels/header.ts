@@ -104,9 +104,10 @@ export function headerLines(model: HeaderModel, width: number): Line[] {
 	].filter((part): part is string => part !== null);
 	// At most 40 % of the line: the state, progress and speed after it matter as much.
 	const identity = truncate(`${model.name ?? '(unnamed run)'}${where ? '  ' + where : ''}`, Math.max(10, Math.min(width - 40, Math.floor(width * 0.4))));
+	// Right after the state word: the line is cut at the pane's edge, and a pause must always show.
 	const paused = model.paused ? ' PAUSED (p: resume) ' : '';
 	const first = fitLine(
-		[{text: identity, style: BOLD}, ' ', {text: `${statusMark(model.status, model.pulse)} ${statusText}`, style: STATUS_STYLE[model.status]}, '  ' + parts.join('  ') + '  ', {text: paused, style: PAUSED}],
+		[{text: identity, style: BOLD}, ' ', {text: `${statusMark(model.status, model.pulse)} ${statusText}`, style: STATUS_STYLE[model.status]}, model.paused ? ' ' : '', {text: paused, style: PAUSED}, '  ' + parts.join('  ')],
 		width,
 	);
 	const settings = [`x: ${model.xAxis}`, model.smoothing > 0 ? `smooth ${model.smoothing}` : null, model.logScale ? 'log y' : null, model.filter ? `filter: ${model.filter}` : null]
