@@ -51,9 +51,9 @@ async function waitFor(test: () => boolean, timeoutMs = 10_000): Promise<void> {
 	}
 }
 
-/** The header's two lines as a user sees them, at 120x40. */
-function header(snap: Snapshot, now: number): string {
-	const screen = new ScreenBuilder().build({snap, ui: initialUiState(), columns: 120, rows: 40, now, pulse: 0});
+/** The header's two lines as a user sees them, at 120x40 (or the compact view's top at 60x15). */
+function header(snap: Snapshot, now: number, columns = 120, rows = 40): string {
+	const screen = new ScreenBuilder().build({snap, ui: initialUiState(), columns, rows, now, pulse: 0});
 	return screen.lines
 		.slice(0, 2)
 		.map(line => line.text)
@@ -125,12 +125,12 @@ describe('opening a large finished run', () => {
 		const size = writeBigFinishedRun(runDir, rows);
 		expect(size).toBeGreaterThan(3 * 8 * 1024 * 1024);
 
-		const seen: Array<{header: string; rows: number; alerts: string[]}> = [];
+		const seen: Array<{header: string; compact: string; rows: number; alerts: string[]}> = [];
 		const session = new LiveSession(locateRun(runDir), {intervalMs: 1000, gpu: false, follow: false, poll: false});
 		sessions.push(session);
 		session.subscribe(() => {
 			const snap = session.snapshot();
-			seen.push({header: header(snap, Date.now()), rows: snap.run.rows, alerts: snap.alerts.map(alert => alert.kind)});
+			seen.push({header: header(snap, Date.now()), compact: header(snap, Date.now(), 60, 15), rows: snap.run.rows, alerts: snap.alerts.map(alert => alert.kind)});
 		});
 		session.start();
 		await waitFor(() => session.snapshot().run.exit !== null && !runLife(session.snapshot().run, Date.now()).catchingUp, 20_000);
@@ -139,12 +139,16 @@ describe('opening a large finished run', () => {
 		const catchingUp = seen.filter(frame => frame.header.includes('catching up'));
 		// Several frames while reading, each with the bar, bytes, rows so far; the rows grow (the charts fill).
 		expect(catchingUp.length).toBeGreaterThanOrEqual(3);
-		for (const frame of catchingUp) expect(frame.header).toMatch(/↻ catching up +▕[█░]{10}▏ \d+% +[\d.]+\/3\d\.\d MB +[\d,]+ rows/);
+		for (const frame of catchingUp) {
+			expect(frame.header).toMatch(/↻ catching up +▕[█░]{10}▏ \d+% +[\d.]+\/3\d\.\d MB +[\d,]+ rows/);
+			expect(frame.compact).toMatch(/↻ catching up \d+% step \d+/);
+		}
 		const counts = catchingUp.map(frame => frame.rows);
 		expect(new Set(counts).size).toBeGreaterThanOrEqual(3);
 		expect(counts.some(count => count > 0 && count < rows)).toBe(true);
 		for (const frame of seen) {
 			expect(frame.header).not.toMatch(/running|stalled/);
+			expect(frame.compact).not.toMatch(/running|stalled/);
 			expect(frame.alerts).not.toContain('stall');
 		}
 		expect(header(session.snapshot(), Date.now())).toMatch(/✓ finished +step 39999/);

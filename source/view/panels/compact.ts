@@ -8,7 +8,7 @@ import {pageOf, type ChartGrid} from '../chart-grid.js';
 import {sparkline} from '../chart.js';
 import {formatNumber, padEnd, textWidth} from '../format.js';
 import {fitLine, type Line, type Style} from '../line.js';
-import {statusMark, type HeaderModel} from './header.js';
+import {catchUpPercent, statusMark, type HeaderModel} from './header.js';
 import {progressShort} from '../progress-text.js';
 
 const BOLD: Style = {bold: true};
@@ -20,7 +20,10 @@ const SELECTED: Style = {inverse: true};
 /** Lines above the metric list: the title, the GPU line, and the first alert when there is one. */
 export function compactTopLines(header: HeaderModel, host: HostState, width: number): Line[] {
 	const paused = header.paused ? '  PAUSED' : '';
-	const title = `${header.name ?? '(unnamed)'} ${statusMark(header.status)} ${header.status} step ${header.step ?? '—'}${header.progress ? ` ${progressShort(header.progress)}` : ''}  x: ${header.xAxis}${paused}`;
+	// While catching up: how far reading the log has got (the run's progress waits with its state).
+	const reading = header.catchUp ? ` ${catchUpPercent(header.catchUp)}%` : '';
+	const progress = header.progress && !header.catchUp ? ` ${progressShort(header.progress)}` : '';
+	const title = `${header.name ?? '(unnamed)'} ${statusMark(header.status)} ${header.status}${reading} step ${header.step ?? '—'}${progress}  x: ${header.xAxis}${paused}`;
 	const gpuLine =
 		host.gpuStatus !== 'ok'
 			? `GPU: ${host.gpuMessage ?? host.gpuStatus}`

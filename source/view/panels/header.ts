@@ -74,13 +74,18 @@ export function statusMark(status: HeaderStatus, pulse = 0): string {
 	}
 }
 
+/** How much of the log has been read, in whole percent (0-100). */
+export function catchUpPercent(catchUp: CatchUp): number {
+	return catchUp.size > 0 ? Math.floor(Math.min(1, catchUp.position / catchUp.size) * 100) : 100;
+}
+
 /** `▕████░░░░▏ 42%  71.2/169 MB  84,210 rows  ~2s left`: reading a log to its end. */
 export function catchUpText(catchUp: CatchUp, barWidth = 10): string {
-	const fraction = catchUp.size > 0 ? Math.min(1, catchUp.position / catchUp.size) : 1;
+	const fraction = catchUpPercent(catchUp) / 100;
 	const filled = Math.round(fraction * barWidth);
 	const mb = (bytes: number) => (bytes / 1e6 >= 100 ? (bytes / 1e6).toFixed(0) : (bytes / 1e6).toFixed(1));
 	return [
-		`▕${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}▏ ${Math.floor(fraction * 100)}%`,
+		`▕${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}▏ ${catchUpPercent(catchUp)}%`,
 		`${mb(catchUp.position)}/${mb(catchUp.size)} MB`,
 		`${String(catchUp.rows).replace(/\B(?=(\d{3})+$)/g, ',')} rows`,
 		catchUp.secondsLeft === null ? null : `~${formatDuration(catchUp.secondsLeft)} left`,
