@@ -28,13 +28,17 @@ export type Action =
 	| 'backToRun'
 	| 'runs'
 	| 'overlay'
+	| 'overview'
+	| 'internals'
+	| 'palette'
+	| 'saveSettings'
 	| 'escape';
 
 /**
  * One binding: the keys (as shown to users), the action, its help text, and `hint`: the word the
  * footer shows after the first key (bindings without one are only in the help screen).
  */
-export type Binding = {keys: string[]; action: Action; help: string; group: 'General' | 'Navigate' | 'Charts' | 'Runs' | 'Console'; hint?: string};
+export type Binding = {keys: string[]; action: Action; help: string; group: 'General' | 'Navigate' | 'Charts' | 'Runs' | 'Console' | 'Overview'; hint?: string};
 
 /** Every key the dashboard understands. */
 export const KEYMAP: readonly Binding[] = [
@@ -42,6 +46,7 @@ export const KEYMAP: readonly Binding[] = [
 	{keys: ['?'], action: 'help', help: 'show or hide this help', hint: 'help', group: 'General'},
 	{keys: ['p'], action: 'pause', help: 'pause: the view holds still while reading goes on (again: catch up)', hint: 'pause', group: 'General'},
 	{keys: ['b'], action: 'backToRun', help: 'after wbtop followed a new run: go back to the previous one (again: forward)', group: 'General'},
+	{keys: ['W'], action: 'saveSettings', help: 'save the view (x-axis, smoothing, log y, palette) to the config file', group: 'General'},
 	{keys: ['Esc'], action: 'escape', help: 'close help, clear filter / search, leave focus', group: 'General'},
 	{keys: ['Tab'], action: 'nextPanel', help: 'next panel (metrics, summary, console, system)', hint: 'panel', group: 'Navigate'},
 	{keys: ['Shift-Tab'], action: 'prevPanel', help: 'previous panel', group: 'Navigate'},
@@ -53,13 +58,16 @@ export const KEYMAP: readonly Binding[] = [
 	{keys: ['PgDn', 'Space'], action: 'pageDown', help: 'page down (charts: next page)', group: 'Navigate'},
 	{keys: ['g', 'Home'], action: 'top', help: 'go to the top / first page', group: 'Navigate'},
 	{keys: ['G', 'End'], action: 'bottom', help: 'go to the end (console: follow the tail)', group: 'Navigate'},
-	{keys: ['/'], action: 'filter', help: 'filter metrics or summary (substring or /regex/); in the console: search', hint: 'filter', group: 'Charts'},
+	{keys: ['/'], action: 'filter', help: 'filter metrics or summary (substring or /regex/); in the console: search; in the runs list: a query (state:running tag:x lr<1e-3)', hint: 'filter', group: 'Charts'},
 	{keys: ['x'], action: 'xAxis', help: 'cycle the x-axis: _step, _runtime, _timestamp, step metrics, monotonic keys', hint: 'x-axis', group: 'Charts'},
 	{keys: ['f', 'Enter'], action: 'focus', help: 'focus the selected chart full-size (again: back to the grid)', hint: 'focus', group: 'Charts'},
 	{keys: ['s'], action: 'smoothing', help: 'cycle EMA smoothing: 0, 0.6, 0.9, 0.99', hint: 'smooth', group: 'Charts'},
 	{keys: ['L'], action: 'logScale', help: 'toggle a log-scale y-axis', group: 'Charts'},
+	{keys: ['C'], action: 'palette', help: 'cycle the series colours: default, okabe-ito (colour-blind safe), mono (a glyph per series)', group: 'Charts'},
 	{keys: ['r'], action: 'runs', help: 'runs of the wandb/ folder: list (name, id, state, steps, age); Enter opens one', hint: 'runs', group: 'Runs'},
 	{keys: ['o'], action: 'overlay', help: 'in the runs list: add / remove the run from the chart overlay (one metric across runs)', group: 'Runs'},
+	{keys: ['i'], action: 'overview', help: 'overview: the run (name, id, tags, notes, resume, fork), environment (host, GPUs, CUDA, Python, program, git) and config; again: close', hint: 'overview', group: 'Overview'},
+	{keys: ['_'], action: 'internals', help: "in the overview: show or hide the config's _wandb internals (Enter: unfold long values, Tab: other column)", group: 'Overview'},
 	{keys: ['n'], action: 'nextMatch', help: 'next console search match', group: 'Console'},
 	{keys: ['N'], action: 'prevMatch', help: 'previous console search match', group: 'Console'},
 ];
@@ -100,13 +108,107 @@ export function keyName(input: string, key: KeyFlags): string | null {
 	return null;
 }
 
-const byKey = new Map<string, Action>();
-for (const binding of KEYMAP) for (const key of binding.keys) byKey.set(key, binding.action);
+const byKeyOf = new WeakMap<readonly Binding[], Map<string, Action>>();
 
-/** Map a key press (Ink's `useInput` arguments) to an action, or null. */
-export function actionFor(input: string, key: KeyFlags): Action | null {
+/** Map a key press (Ink's `useInput` arguments) to an action, or null; `keymap`: KEYMAP, or one remapped by the config file. */
+export function actionFor(input: string, key: KeyFlags, keymap: readonly Binding[] = KEYMAP): Action | null {
 	const name = keyName(input, key);
-	return name === null ? null : byKey.get(name) ?? null;
+	if (name === null) return null;
+	let byKey = byKeyOf.get(keymap);
+	if (!byKey) {
+		byKey = new Map();
+		for (const binding of keymap) for (const k of binding.keys) byKey.set(k, binding.action);
+		byKeyOf.set(keymap, byKey);
+	}
+	return byKey.get(name) ?? null;
+}
+
+/** Key names as a config file may write them (lower case) → the name keyName gives. */
+const NAMED_KEYS: Record<string, string> = {
+	space: 'Space',
+	enter: 'Enter',
+	return: 'Enter',
+	esc: 'Esc',
+	escape: 'Esc',
+	tab: 'Tab',
+	'shift-tab': 'Shift-Tab',
+	up: '↑',
+	down: '↓',
+	left: '←',
+	right: '→',
+	pgup: 'PgUp',
+	pageup: 'PgUp',
+	pgdn: 'PgDn',
+	pagedown: 'PgDn',
+	home: 'Home',
+	end: 'End',
+	'ctrl-c': 'Ctrl-C',
+};
+
+/** A key as written in a config file (`"space"`, `"PgDn"`, `"x"`, `"↑"`) → its keymap name, or null. */
+export function normalizeKeyName(text: string): string | null {
+	if ([...text].length === 1) return /^[\u0021-\u007E\u00A1-\uFFFF]$/u.test(text) || /^[↑↓←→]$/.test(text) ? text : null;
+	return NAMED_KEYS[text.toLowerCase()] ?? null;
+}
+
+/**
+ * The keymap with some actions bound to other keys (the config file's `"keys": {"pause": "space"}`):
+ * each entry's keys replace the action's. An unknown action, a key wbtop cannot read, or a key
+ * that another action keeps is refused (that action keeps its default keys) and reported, one
+ * message per entry, naming it as `"keys.pause"`. Ctrl-C always quits.
+ */
+export function remapKeys(remap: Readonly<Record<string, unknown>>): {keymap: readonly Binding[]; problems: string[]} {
+	const problems: string[] = [];
+	const wanted = new Map<Action, string[]>();
+	const actions = new Set<string>(KEYMAP.map(binding => binding.action));
+	for (const [action, value] of Object.entries(remap)) {
+		const entry = `"keys.${action}"`;
+		if (!actions.has(action)) {
+			problems.push(`${entry}: no such action (the actions: ${[...actions].join(', ')})`);
+			continue;
+		}
+		const list = typeof value === 'string' ? [value] : Array.isArray(value) && value.length > 0 && value.every(item => typeof item === 'string') ? (value as string[]) : null;
+		if (list === null) {
+			problems.push(`${entry}: expected a key name or a list of them, got ${JSON.stringify(value) ?? String(value)}; keeping ${keysOf(KEYMAP, action as Action)}`);
+			continue;
+		}
+		const names = list.map(normalizeKeyName);
+		const bad = list.find((_, i) => names[i] === null);
+		if (bad !== undefined) {
+			problems.push(`${entry}: ${JSON.stringify(bad)} is not a key wbtop reads (one character, or space, enter, esc, tab, shift-tab, up, down, left, right, pgup, pgdn, home, end); keeping ${keysOf(KEYMAP, action as Action)}`);
+			continue;
+		}
+		const keys = [...new Set(names as string[])];
+		if (action === 'quit' && !keys.includes('Ctrl-C')) keys.push('Ctrl-C');
+		wanted.set(action as Action, keys);
+	}
+	// Refuse a remap whose key another action holds, until none collide (each round reverts one).
+	const build = () => KEYMAP.map(binding => (wanted.has(binding.action) ? {...binding, keys: wanted.get(binding.action)!} : binding));
+	for (;;) {
+		const keymap = build();
+		const owner = new Map<string, Action>();
+		let clash: {action: Action; key: string; other: Action} | null = null;
+		for (const binding of keymap) {
+			for (const key of binding.keys) {
+				const other = owner.get(key);
+				if (other !== undefined && other !== binding.action) {
+					// Revert the remapped one of the two (the later one when both were remapped).
+					const action = wanted.has(binding.action) ? binding.action : other;
+					clash = {action, key, other: action === binding.action ? other : binding.action};
+					break;
+				}
+				owner.set(key, binding.action);
+			}
+			if (clash) break;
+		}
+		if (!clash) return {keymap, problems};
+		wanted.delete(clash.action);
+		problems.push(`"keys.${clash.action}": ${clash.key} is already the key of ${clash.other}; keeping ${keysOf(KEYMAP, clash.action)}`);
+	}
+}
+
+function keysOf(keymap: readonly Binding[], action: Action): string {
+	return keymap.find(binding => binding.action === action)?.keys.join(' ') ?? '';
 }
 
 /** What the machine view (no run) does with keys: the rest are about a run. */
@@ -116,19 +218,30 @@ export const MACHINE_ACTIONS: ReadonlySet<Action> = new Set(['quit', 'help', 'es
  * The footer's key hints (`q quit`, `? help`, …), in keymap order; `runs` only where a runs list
  * exists, and in the machine view (`machine`: no run) only the keys it acts on.
  */
-export function footerHints(options: {runs: boolean; machine?: boolean}): string[] {
-	return KEYMAP.filter(binding => binding.hint && (binding.action !== 'runs' || options.runs) && (!options.machine || MACHINE_ACTIONS.has(binding.action))).map(
+export function footerHints(options: {runs: boolean; machine?: boolean}, keymap: readonly Binding[] = KEYMAP): string[] {
+	return keymap.filter(binding => binding.hint && (binding.action !== 'runs' || options.runs) && (!options.machine || MACHINE_ACTIONS.has(binding.action))).map(
 		binding => `${binding.keys[0]} ${binding.hint}`,
 	);
 }
 
+/** The first key bound to `action` (as shown to users). */
+export function keyOf(action: Action): string {
+	return KEYMAP.find(binding => binding.action === action)?.keys[0] ?? '?';
+}
+
+/** The footer's hints on the overview page, from KEYMAP: what acts there. */
+export function overviewHints(twoColumns: boolean): string[] {
+	const focus = KEYMAP.find(binding => binding.action === 'focus')?.keys.at(-1) ?? keyOf('focus');
+	return [`${keyOf('overview')} close`, `${keyOf('filter')} filter`, `${keyOf('internals')} _wandb`, `${focus} unfold`, ...(twoColumns ? [`${keyOf('nextPanel')} column`] : []), `${keyOf('up')}${keyOf('down')} scroll`, `${keyOf('help')} help`];
+}
+
 /** The help screen's lines, grouped, from KEYMAP. */
-export function helpLines(): string[] {
+export function helpLines(keymap: readonly Binding[] = KEYMAP): string[] {
 	const lines: string[] = [];
-	const width = Math.max(...KEYMAP.map(binding => binding.keys.join(' ').length));
-	for (const group of ['General', 'Navigate', 'Charts', 'Runs', 'Console'] as const) {
+	const width = Math.max(...keymap.map(binding => binding.keys.join(' ').length));
+	for (const group of ['General', 'Navigate', 'Charts', 'Runs', 'Overview', 'Console'] as const) {
 		lines.push(group);
-		for (const binding of KEYMAP.filter(b => b.group === group)) lines.push(`  ${binding.keys.join(' ').padEnd(width)}  ${binding.help}`);
+		for (const binding of keymap.filter(b => b.group === group)) lines.push(`  ${binding.keys.join(' ').padEnd(width)}  ${binding.help}`);
 	}
 	return lines;
 }

@@ -26,7 +26,7 @@ const HELP = `
 
   Options
 ${Object.entries(FLAGS)
-	.map(([name, flag]) => `    --${name.padEnd(10)} ${flag.help}`)
+	.map(([name, flag]) => `    --${name.replace(/[A-Z]/g, c => '-' + c.toLowerCase()).padEnd(12)} ${flag.help}`)
 	.join('\n')}
 
   Keys: press ? in the dashboard.
@@ -50,6 +50,9 @@ export async function main(argv: string[]): Promise<number> {
 
 	guardStdout();
 	try {
+		if (options.printConfig) return await printConfig(options);
+		// The config file is for the live view (a tmux status bar's --line every 5 s reads none).
+		if (options.mode === 'dashboard' || options.mode === 'demo') options = await withSettings(options);
 		return await run(options);
 	} catch (error) {
 		if (error instanceof LocateError) return fail(error.message);
@@ -62,6 +65,27 @@ export async function main(argv: string[]): Promise<number> {
 		}
 		return fail(message);
 	}
+}
+
+/** The config file read, its problems on stderr (one line each), merged with the flags. */
+async function withSettings(options: Options): Promise<Options> {
+	const [{configLocation, readConfig}, {resolveSettings, problemsNotice}] = await Promise.all([import('./sources/config-file.js'), import('./state/settings.js')]);
+	const location = configLocation();
+	const parsed = readConfig(location);
+	for (const problem of parsed.problems) process.stderr.write(`wbtop: ${cleanMessage(problem)}\n`);
+	const {settings} = resolveSettings(parsed.settings, options.flagSettings);
+	return {...options, intervalMs: settings.interval, settings: {settings, keymap: parsed.keymap, notice: problemsNotice(parsed.problems, location.shown), file: location.file, shown: location.shown}};
+}
+
+/** `--print-config`: the effective settings as JSON, each with where it came from; exit 0. */
+async function printConfig(options: Options): Promise<number> {
+	const [{configLocation, readConfig}, {resolveSettings, settingsReport}] = await Promise.all([import('./sources/config-file.js'), import('./state/settings.js')]);
+	const location = configLocation();
+	const parsed = readConfig(location);
+	for (const problem of parsed.problems) process.stderr.write(`wbtop: ${cleanMessage(problem)}\n`);
+	const report = settingsReport(resolveSettings(parsed.settings, options.flagSettings), location.shown, parsed.problems.map(cleanMessage));
+	await writeOut(JSON.stringify(report, null, 2) + '\n');
+	return 0;
 }
 
 /** Run the chosen mode; resolves to the exit code. */

@@ -2,6 +2,7 @@
  * Command-line flags, their defaults and validation in one table, turned into typed Options by a
  * pure function (tested without spawning the CLI).
  */
+import {PALETTES, type PaletteName, type Settings, type SettingsInUse} from './state/settings.js';
 
 export type Mode = 'dashboard' | 'once' | 'json' | 'check' | 'line' | 'export' | 'demo';
 
@@ -21,6 +22,12 @@ export type Options = {
 	gpuWaitMs: number;
 	/** `--system`: this machine's GPUs, processes, CPU, memory and network, no run. */
 	system: boolean;
+	/** `--print-config`: print the effective settings (and where each came from) and exit. */
+	printConfig: boolean;
+	/** The settings the command line gave (they win over the config file's). */
+	flagSettings: Partial<Settings>;
+	/** The config file merged with the flags, for the live view (null: not read, the defaults). */
+	settings: SettingsInUse | null;
 };
 
 /** Flag definitions for meow; also the source of the `--help` text's flag list. */
@@ -29,7 +36,7 @@ export const FLAGS = {
 	json: {type: 'boolean', default: false, help: 'with --once: print one JSON document instead'},
 	width: {type: 'number', help: 'with --once: width in columns (default: the terminal, else 120)'},
 	height: {type: 'number', help: 'with --once: height in rows (default: the terminal, else 40)'},
-	interval: {type: 'number', default: 1000, help: 'live GPU/system sampling interval in ms (>= 100)'},
+	interval: {type: 'number', help: 'live GPU/system sampling interval in ms (>= 100, default 1000)'},
 	gpu: {type: 'boolean', default: true, help: '--no-gpu: do not run nvidia-smi (recorded GPU metrics are still shown)'},
 	follow: {type: 'boolean', default: true, help: '--no-follow: stay on this run when a new one starts in the wandb/ folder'},
 	poll: {type: 'boolean', default: false, help: 'watch files by polling (NFS and other shared filesystems)'},
@@ -41,6 +48,8 @@ export const FLAGS = {
 	system: {type: 'boolean', default: false, help: 'this machine only (GPUs, processes, CPU, memory, network), no run; also with --once [--json]'},
 	csv: {type: 'boolean', default: false, help: 'with export: CSV (the default)'},
 	jsonl: {type: 'boolean', default: false, help: 'with export: one JSON object per line'},
+	palette: {type: 'string', help: `series colours: ${PALETTES.join(', ')} (okabe-ito: colour-blind safe; mono: a glyph per series)`},
+	printConfig: {type: 'boolean', default: false, help: 'print the effective settings (config file, flags, defaults) as JSON and exit'},
 } as const;
 
 /**
@@ -91,6 +100,11 @@ export function toOptions(input: readonly string[], flags: RawFlags, env: NodeJS
 		if (!Number.isInteger(number) || number < min || number > MAX_SCREEN) throw new UsageError(`--${name} must be a whole number from ${min} to ${MAX_SCREEN}, got '${String(value)}'`);
 		return number;
 	};
+	const palette = flags.palette === undefined ? undefined : String(flags.palette);
+	if (palette !== undefined && !PALETTES.includes(palette as PaletteName)) throw new UsageError(`--palette must be one of ${PALETTES.join(', ')}, got '${palette}'`);
+	const flagSettings: Partial<Settings> = {};
+	if (flags.interval !== undefined) flagSettings.interval = Math.round(interval);
+	if (palette !== undefined) flagSettings.palette = palette as PaletteName;
 	const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
 	return {
 		mode,
@@ -106,5 +120,8 @@ export function toOptions(input: readonly string[], flags: RawFlags, env: NodeJS
 		exportFormat: flags.jsonl ? 'jsonl' : 'csv',
 		gpuWaitMs: 3000,
 		system: flags.system === true,
+		printConfig: flags.printConfig === true,
+		flagSettings,
+		settings: null,
 	};
 }
