@@ -12,6 +12,7 @@ import type {AxisColumn, Series} from '../state/series.js';
 import {fitLine, type Color, type Line, type Span, type Style} from './line.js';
 import {formatClock, formatDuration, formatExponent, formatNumber, formatSI} from './format.js';
 import {emaSmooth, MAX_SMOOTHING} from './smoothing.js';
+import {colorStyle} from './palette.js';
 
 /** How x values read: step counts (`1.2k`), durations (`1h23m`), local clock times, plain numbers. */
 export type XKind = 'step' | 'duration' | 'clock' | 'number';
@@ -29,8 +30,8 @@ export type ChartOptions = {
 	logScale?: boolean;
 	/** Fixed x range (for aligned charts); default: the data's range. */
 	xRange?: readonly [number, number];
-	/** Colour of the line (default cyan). */
-	lineColor?: Color;
+	/** Colour of the line (default cyan; null: no colour, the mono palette). */
+	lineColor?: Color | null;
 };
 
 /** One chart column: min/max over its finite values, the last one, and their mean (the line). */
@@ -407,16 +408,6 @@ function xAxisLine(indent: number, plotWidth: number, x0: number, x1: number, ki
 // Chart
 
 const FAINT: Style = {color: 'gray'};
-const LINE_STYLES: Record<Color, Style> = {
-	red: {color: 'red'},
-	green: {color: 'green'},
-	yellow: {color: 'yellow'},
-	blue: {color: 'blue'},
-	magenta: {color: 'magenta'},
-	cyan: {color: 'cyan'},
-	white: {color: 'white'},
-	gray: {color: 'gray'},
-};
 const ENVELOPE = '·';
 const SPACE = 32;
 
@@ -627,7 +618,7 @@ function drawChart(opts: ChartOptions, plan: Layout, width: number): Line[] {
 
 	const labelAt = new Array<string>(plotRows).fill('');
 	plan.labelRows.forEach((row, j) => (labelAt[row] = plan.texts[j] ?? ''));
-	const lineStyle = LINE_STYLES[opts.lineColor ?? 'cyan'];
+	const lineStyle = colorStyle(opts.lineColor === undefined ? 'cyan' : opts.lineColor);
 	const styleOf = (cls: number): Style | undefined => (cls === LINE ? lineStyle : cls === BAND ? FAINT : undefined);
 	const out: Line[] = [];
 	for (let r = 0; r < plotRows; r++) {
@@ -686,7 +677,7 @@ export function memoChart(opts: ChartOptions): Line[] {
 		opts.smoothing ?? 0,
 		opts.logScale === true,
 		opts.xRange ? `${opts.xRange[0]},${opts.xRange[1]}` : '',
-		opts.lineColor ?? '',
+		String(opts.lineColor),
 	].join('|');
 	let entries = memo.get(s);
 	if (!entries) {

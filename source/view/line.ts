@@ -11,7 +11,9 @@
 import {sanitizeLine} from './sanitize.js';
 import {textWidth, truncate} from './format.js';
 
-export type Color = 'red' | 'green' | 'yellow' | 'blue' | 'magenta' | 'cyan' | 'white' | 'gray';
+/** The eight named terminal colours, or one of the 256-colour palette's (`256:178`: SGR 38;5;178). */
+export type Color = NamedColor | `256:${number}`;
+export type NamedColor = 'red' | 'green' | 'yellow' | 'blue' | 'magenta' | 'cyan' | 'white' | 'gray';
 
 /** How a span looks. Shared constant objects are cheapest: painting caches per style object. */
 export type Style = Readonly<{color?: Color; bold?: boolean; dim?: boolean; inverse?: boolean; underline?: boolean}>;
@@ -23,11 +25,16 @@ export type Span = Readonly<{text: string; style?: Style}>;
 export type PaintMode = 'color' | 'mono' | 'plain';
 
 const RESET = '\u001B[0m';
-const COLOR_CODES: Record<Color, number> = {red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, white: 37, gray: 90};
+const COLOR_CODES: Record<NamedColor, number> = {red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, white: 37, gray: 90};
+
+/** A colour's SGR parameters: `36`, or `38;5;178` for a 256-colour one. */
+export function colorCode(color: Color): string {
+	return color.startsWith('256:') ? `38;5;${color.slice(4)}` : String(COLOR_CODES[color as NamedColor]);
+}
 
 /** The SGR codes that go from one style to the next in one sequence (null: no style). */
 function transition(from: Style | null, to: Style | null, withColor: boolean): string {
-	const codes: number[] = [];
+	const codes: Array<number | string> = [];
 	const bold = Boolean(to?.bold);
 	const dim = Boolean(to?.dim);
 	// Bold and dim are both ended by 22: end both, then start again the one that stays.
@@ -44,7 +51,7 @@ function transition(from: Style | null, to: Style | null, withColor: boolean): s
 	if (withColor) {
 		const fromColor = from?.color;
 		const toColor = to?.color;
-		if (fromColor !== toColor) codes.push(toColor ? COLOR_CODES[toColor] : 39);
+		if (fromColor !== toColor) codes.push(toColor ? colorCode(toColor) : 39);
 	}
 	return codes.length === 0 ? '' : `\u001B[${codes.join(';')}m`;
 }

@@ -1,40 +1,51 @@
 /**
  * One metric across several runs in one chart (sweeps, restarts): each run's column values on a
- * shared x range, drawn by asciichart as coloured series, with a legend line.
+ * shared x range, drawn by asciichart as coloured series (the palette's colours), or, in the mono
+ * palette, each run as its own glyph; with a legend line.
  */
 import * as asciichart from 'asciichart';
+import type {PaletteName} from '../state/settings.js';
 import type {AxisColumn, Series} from '../state/series.js';
 import {columnsOf, tickLabels} from './chart.js';
 import {formatClock, formatDuration, formatNumber} from './format.js';
-import {fitLine, type Color, type Line, type Span, type Style} from './line.js';
+import {colorCode, fitLine, type Color, type Line, type Span, type Style} from './line.js';
+import {colorStyle, SERIES_MARKS, seriesColor} from './palette.js';
 
 /** One run's line in an overlay chart. */
 export type OverlayLine = {label: string; series: Series; axis: AxisColumn | null};
 
-/** Colours per run, in order; the legend and the runs list repeat them. */
-export const OVERLAY_COLORS: readonly Color[] = ['cyan', 'yellow', 'magenta', 'green', 'red', 'blue', 'white'];
-const MARKS = ['●', '▲', '■', '◆', '+', '*', '○'];
-const ASCIICHART_COLOR: Record<Color, string> = {
-	cyan: asciichart.cyan,
-	yellow: asciichart.yellow,
-	magenta: asciichart.magenta,
-	green: asciichart.green,
-	red: asciichart.red,
-	blue: asciichart.blue,
-	white: asciichart.white,
-	gray: asciichart.darkgray,
-};
-const STYLE_OF: Map<string, Style> = new Map(OVERLAY_COLORS.map(color => [ASCIICHART_COLOR[color], {color}]));
+/** The SGR sequence asciichart is given for a colour (it wraps each run's cells in it). */
+function sgrOf(color: Color): string {
+	return `\u001B[${colorCode(color)}m`;
+}
 
 /** asciichart's coloured row (its own SGR codes, nothing from the run) as styled spans. */
-function spansOfPlotRow(row: string): Span[] {
+function spansOfPlotRow(row: string, styleOf: ReadonlyMap<string, Style>): Span[] {
 	const spans: Span[] = [];
 	let style: Style | undefined;
 	for (const part of row.split(/(\u001B\[[\d;]*m)/)) {
-		if (part.startsWith('\u001B[')) style = STYLE_OF.get(part);
+		if (part.startsWith('\u001B[')) style = styleOf.get(part);
 		else if (part) spans.push({text: part, style});
 	}
 	return spans;
+}
+
+/**
+ * The mono palette's plot: each run's value in each column as its glyph (the first run on top
+ * where two meet), rows top to bottom, `plotRows` rows of `labelWidth + 2 + columns` characters.
+ */
+function glyphPlot(series: readonly number[][], lo: number, hi: number, plotRows: number, label: (row: number) => string): string[] {
+	const width = Math.max(0, ...series.map(values => values.length));
+	const grid = Array.from({length: plotRows}, () => new Array<string>(width).fill(' '));
+	for (let i = series.length - 1; i >= 0; i--) {
+		const mark = SERIES_MARKS[i % SERIES_MARKS.length];
+		series[i].forEach((value, c) => {
+			if (!Number.isFinite(value)) return;
+			const row = hi > lo ? Math.round(((value - lo) / (hi - lo)) * (plotRows - 1)) : Math.floor((plotRows - 1) / 2);
+			grid[plotRows - 1 - Math.min(plotRows - 1, Math.max(0, row))][c] = mark;
+		});
+	}
+	return grid.map((cells, r) => `${label(r)} ┤${cells.join('')}`);
 }
 
 function xRangeOf(lines: readonly OverlayLine[]): [number, number] | null {
@@ -62,13 +73,14 @@ function xText(x: number, kind: 'step' | 'duration' | 'clock' | 'number'): strin
  * Gaps inside a run's line are bridged (asciichart cannot draw holes); a run that ended early
  * stops there, and one that started late is drawn flat at its first value until it starts.
  */
-export function renderOverlayChart(opts: {lines: readonly OverlayLine[]; xKind: 'step' | 'duration' | 'clock' | 'number'; width: number; height: number}): Line[] {
+export function renderOverlayChart(opts: {lines: readonly OverlayLine[]; xKind: 'step' | 'duration' | 'clock' | 'number'; width: number; height: number; palette?: PaletteName}): Line[] {
 	const {lines, width, height} = opts;
+	const palette = opts.palette ?? 'default';
 	const rows: Array<readonly (Span | string)[]> = [];
 	const legend: Span[] = [];
 	lines.forEach((line, i) => {
 		if (i > 0) legend.push({text: '  '});
-		legend.push({text: MARKS[i % MARKS.length], style: {color: OVERLAY_COLORS[i % OVERLAY_COLORS.length]}}, {text: ' ' + line.label});
+		legend.push({text: SERIES_MARKS[i % SERIES_MARKS.length], style: colorStyle(seriesColor(palette, i))}, {text: ' ' + line.label});
 	});
 	rows.push(legend);
 	const finish = () => {
@@ -110,14 +122,21 @@ export function renderOverlayChart(opts: {lines: readonly OverlayLine[]; xKind: 
 		const filled = values.map(value => (Number.isFinite(value) ? (previous = value) : previous));
 		series.push(last >= 0 ? filled.slice(0, last + 1) : [lo]);
 	}
-	const plot = asciichart.plot(series, {
-		height: plotRows - 1,
-		min: lo,
-		max: hi,
-		format: (value: number) => labelFor(value).padStart(labelWidth),
-		colors: lines.map((_, i) => ASCIICHART_COLOR[OVERLAY_COLORS[i % OVERLAY_COLORS.length]]),
-	});
-	for (const row of plot.split('\n').slice(0, plotRows)) rows.push(spansOfPlotRow(row));
+	if (palette === 'mono') {
+		const rowValue = (r: number) => (plotRows === 1 ? (lo + hi) / 2 : hi - ((hi - lo) * r) / (plotRows - 1));
+		for (const row of glyphPlot(series, lo, hi, plotRows, r => labelFor(rowValue(r)).padStart(labelWidth))) rows.push([row]);
+	} else {
+		const colors = lines.map((_, i) => seriesColor(palette, i)!);
+		const styleOf = new Map(colors.map(color => [sgrOf(color), colorStyle(color)!]));
+		const plot = asciichart.plot(series, {
+			height: plotRows - 1,
+			min: lo,
+			max: hi,
+			format: (value: number) => labelFor(value).padStart(labelWidth),
+			colors: colors.map(sgrOf),
+		});
+		for (const row of plot.split('\n').slice(0, plotRows)) rows.push(spansOfPlotRow(row, styleOf));
+	}
 	const left = xText(range[0], opts.xKind);
 	const right = xText(range[1], opts.xKind);
 	rows.push([' '.repeat(labelWidth + 1) + left + ' '.repeat(Math.max(1, plotWidth - left.length - right.length)) + right]);

@@ -8,6 +8,7 @@ import type {UiState} from '../../state/ui-state.js';
 import {cellRect, pageCount, pageOf, type ChartGrid} from '../chart-grid.js';
 import {memoChart} from '../chart.js';
 import {renderOverlayChart} from '../overlay-chart.js';
+import {chartLineColor} from '../palette.js';
 import {formatNumber} from '../format.js';
 import {blankLine, fitLine, joinLines, type Line, type Style} from '../line.js';
 
@@ -33,7 +34,7 @@ export function metricsLines(options: {
 	run: RunState;
 	metrics: readonly Metric[];
 	grid: ChartGrid;
-	ui: Pick<UiState, 'selected' | 'focused' | 'smoothing' | 'logScale' | 'filter'>;
+	ui: Pick<UiState, 'selected' | 'focused' | 'smoothing' | 'logScale' | 'filter'> & Partial<Pick<UiState, 'palette'>>;
 	xAxis: string;
 	active: boolean;
 	overlay: readonly OverlayRun[];
@@ -68,7 +69,7 @@ function chartCell(
 	globalAxis: string,
 	width: number,
 	height: number,
-	ui: Pick<UiState, 'smoothing' | 'logScale'>,
+	ui: Pick<UiState, 'smoothing' | 'logScale'> & Partial<Pick<UiState, 'palette'>>,
 	selected: boolean,
 	active: boolean,
 	overlay: readonly OverlayRun[],
@@ -89,7 +90,7 @@ function chartCell(
 			.filter((item): item is {entry: OverlayRun; series: NonNullable<typeof item.series>} => item.series !== undefined)
 			.map(({entry, series: s}) => ({label: entry.label, series: s, axis: axisName === '_row' ? null : entry.state.axes.get(axisName) ?? null}));
 		title = `${metric.name}  (${lines.length} runs)${axisNote}`;
-		plot = renderOverlayChart({lines, xKind: xKindOf(axisName), width: plotWidth, height: plotHeight});
+		plot = renderOverlayChart({lines, xKind: xKindOf(axisName), width: plotWidth, height: plotHeight, palette: ui.palette});
 	} else {
 		const range = series.min === null ? '' : `  ${formatNumber(series.min)}…${formatNumber(series.max)}`;
 		title = `${metric.name}  ${formatNumber(series.last)}${range}${axisNote}`;
@@ -101,6 +102,7 @@ function chartCell(
 			height: plotHeight,
 			smoothing: ui.smoothing,
 			logScale: ui.logScale,
+			lineColor: chartLineColor(ui.palette ?? 'default'),
 		});
 	}
 	const gap = blankLine(Math.max(0, width - plotWidth));
