@@ -9,6 +9,9 @@ import {MachineSession, type MachineTarget} from './machine-session.js';
 import {atExit} from './lifecycle.js';
 import {fail} from './output.js';
 import {App} from '../ui/App.js';
+import {initialUiState, type UiState} from '../state/ui-state.js';
+import type {SettingsInUse} from '../state/settings.js';
+import {saveViewSettings} from '../sources/config-file.js';
 
 const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[H';
 const LEAVE_ALT_SCREEN = '\u001B[?1049l';
@@ -96,6 +99,9 @@ export async function runDashboard(start: {run: RunLocation} | {machine: Machine
 			onCommand={command => session.command(command)}
 			paint={options.color ? 'color' : 'mono'}
 			onResize={onResize}
+			keymap={options.settings?.keymap}
+			initialUi={options.settings ? startingUi(options.settings) : undefined}
+			onSaveSettings={options.settings ? saveWith(options.settings) : undefined}
 		/>,
 		{exitOnCtrlC: false, patchConsole: false, maxFps: 10, incrementalRendering: true},
 	);
@@ -107,4 +113,14 @@ export async function runDashboard(start: {run: RunLocation} | {machine: Machine
 		restore();
 	}
 	return 0;
+}
+
+/** The UI state the config file (and flags) start the view in, with the file's problem as the header's notice. */
+function startingUi({settings, notice}: SettingsInUse): UiState {
+	return {...initialUiState(), xAxis: settings.xAxis, smoothing: settings.smoothing, logScale: settings.logY, palette: settings.palette, shownPanels: settings.panels, grid: settings.grid, notice};
+}
+
+/** The save key: the view's settings into the config file (the only file wbtop writes). */
+function saveWith(config: SettingsInUse): (ui: UiState) => string {
+	return ui => saveViewSettings({file: config.file, shown: config.shown}, {xAxis: ui.xAxis, smoothing: ui.smoothing, logY: ui.logScale, palette: ui.palette});
 }

@@ -3,6 +3,7 @@
  * key actions by a pure reducer. Data about the run lives in RunState, not here.
  */
 import type {Action} from '../keymap.js';
+import {PALETTES, type GridChoice, type OptionalPanel, type PaletteName} from './settings.js';
 
 export type Panel = 'metrics' | 'summary' | 'console' | 'system';
 export const PANELS: readonly Panel[] = ['metrics', 'summary', 'console', 'system'];
@@ -15,8 +16,8 @@ export type UiState = {
 	help: boolean;
 	/** The chosen x-axis name, or null for the run's default. */
 	xAxis: string | null;
-	/** Text being typed after `/` (metrics/summary filter or console search); null when not typing. */
-	input: {target: 'filter' | 'search'; text: string} | null;
+	/** Text being typed after `/` (metrics/summary filter, console search, overview filter); null when not typing. */
+	input: {target: 'filter' | 'search' | 'overview' | 'runs'; text: string} | null;
 	/** Metric (and summary) filter: substring, or a regex written as /.../. */
 	filter: string;
 	/** Console search text. */
@@ -41,7 +42,41 @@ export type UiState = {
 	runCursor: number;
 	/** Run dirs overlaid on the charts, besides the watched run. */
 	overlay: string[];
+	/** The runs list's query (`state:running tag:x lr<1e-3`, see run-query.ts); '' shows every run. */
+	runFilter: string;
+	/** Series colours. */
+	palette: PaletteName;
+	/** The optional panels shown (config file `panels`). */
+	shownPanels: readonly OptionalPanel[];
+	/** Charts per page from the config file, or null to fit them to the pane. */
+	grid: GridChoice | null;
+	/** A line for the header from wbtop itself (the config file's problem, what the save key did); Esc clears it. */
+	notice: string | null;
+	/** The overview (run, environment, config) is open, and its state (see {@link reduceOverview}). */
+	overview: OverviewUi;
 };
+
+/** What the overview page shows: which column the keys scroll, where each is, its filter. */
+export type OverviewUi = {
+	open: boolean;
+	/** The column arrows scroll where there are two: run and environment (`info`), or the config. */
+	pane: 'info' | 'config';
+	/** First row of the info column (in one column: of the whole page). */
+	scroll: number;
+	/** First row of the config column. */
+	configScroll: number;
+	/** Filter on the keys (substring or /regex/), like the summary's. */
+	filter: string;
+	/** Show the SDK's `_wandb.*` config keys. */
+	internals: boolean;
+	/** Long values wrapped over several lines instead of folded to one. */
+	expand: boolean;
+};
+
+/** The overview as it opens: closed, at the top, no filter. */
+export function initialOverviewUi(): OverviewUi {
+	return {open: false, pane: 'info', scroll: 0, configScroll: 0, filter: '', internals: false, expand: false};
+}
 
 export function initialUiState(): UiState {
 	return {
@@ -62,6 +97,12 @@ export function initialUiState(): UiState {
 		runsOpen: false,
 		runCursor: 0,
 		overlay: [],
+		runFilter: '',
+		palette: 'default',
+		shownPanels: ['summary', 'console', 'system'],
+		grid: null,
+		notice: null,
+		overview: initialOverviewUi(),
 	};
 }
 
@@ -84,12 +125,15 @@ export type UiContext = {
 	pageRows: Readonly<Record<Panel | 'runs', number>>;
 	/** Run dirs in the runs list, in list order (empty when PATH was a single run). */
 	runDirs: readonly string[];
+	/** The overview as drawn: rows a page shows, the last first row of each column, and how many columns. */
+	overview?: {pageRows: number; maxScroll: {info: number; config: number}; columns: 1 | 2};
 };
 
 /** Apply one key action. */
 export function reduceUi(ui: UiState, action: Action, context: UiContext): UiState {
 	if (ui.help && action !== 'quit') return action === 'help' || action === 'escape' ? {...ui, help: false} : ui;
 	if (ui.runsOpen) return reduceRunsList(ui, action, context);
+	if (ui.overview.open) return reduceOverview(ui, action, context);
 	switch (action) {
 		case 'help':
 			return {...ui, help: true};
@@ -125,6 +169,8 @@ export function reduceUi(ui: UiState, action: Action, context: UiContext): UiSta
 		}
 		case 'logScale':
 			return {...ui, logScale: !ui.logScale};
+		case 'palette':
+			return {...ui, palette: PALETTES[(PALETTES.indexOf(ui.palette) + 1) % PALETTES.length]};
 		case 'nextMatch':
 			return ui.search ? {...ui, panel: 'console', searchMatch: Math.max(0, ui.searchMatch - 1)} : ui;
 		case 'prevMatch':
@@ -133,14 +179,20 @@ export function reduceUi(ui: UiState, action: Action, context: UiContext): UiSta
 			if (ui.focused) return {...ui, focused: false};
 			if (ui.panel === 'console' && ui.search) return {...ui, search: '', searchMatch: 0};
 			if (ui.filter) return {...ui, filter: '', selected: 0};
+			if (ui.notice) return {...ui, notice: null};
 			return ui;
 		case 'runs':
 			return context.runDirs.length > 0 ? {...ui, runsOpen: true} : ui;
 		case 'overlay':
 			return ui;
+		case 'overview':
+			return {...ui, overview: {...ui.overview, open: true}};
+		case 'internals':
+			return {...ui, overview: {...ui.overview, open: true, internals: !ui.overview.internals}};
 		case 'quit':
 		case 'backToRun':
 		case 'pause':
+		case 'saveSettings':
 			return ui; // commands for the session, sent by the app
 	}
 }
@@ -167,10 +219,63 @@ function reduceRunsList(ui: UiState, action: Action, context: UiContext): UiStat
 			if (dir === undefined) return ui;
 			return {...ui, overlay: ui.overlay.includes(dir) ? ui.overlay.filter(d => d !== dir) : [...ui.overlay, dir]};
 		}
-		case 'runs':
+		case 'filter':
+			return {...ui, input: {target: 'runs', text: ui.runFilter}};
 		case 'escape':
+			// Esc clears the query first, then closes the list.
+			return ui.runFilter ? {...ui, runFilter: '', runCursor: 0} : {...ui, runsOpen: false};
+		case 'runs':
 		case 'focus':
 			return {...ui, runsOpen: false};
+		case 'help':
+			return {...ui, help: true};
+		default:
+			return ui;
+	}
+}
+
+/**
+ * Keys while the overview is open: arrows and paging scroll the column in use (Tab switches it
+ * where there are two), `/` filters, `_` shows the SDK's keys, Enter unfolds long values, Esc
+ * clears the filter and then closes, as does the overview key.
+ */
+function reduceOverview(ui: UiState, action: Action, context: UiContext): UiState {
+	const o = ui.overview;
+	const layout = context.overview ?? {pageRows: 1, maxScroll: {info: Number.MAX_SAFE_INTEGER, config: Number.MAX_SAFE_INTEGER}, columns: 1 as const};
+	const pane = layout.columns === 2 ? o.pane : 'info';
+	const scrollBy = (delta: number): UiState => {
+		const clamp = (n: number, max: number) => Math.max(0, Math.min(max, n));
+		return pane === 'config' ? {...ui, overview: {...o, configScroll: clamp(o.configScroll + delta, layout.maxScroll.config)}} : {...ui, overview: {...o, scroll: clamp(o.scroll + delta, layout.maxScroll.info)}};
+	};
+	const page = Math.max(1, layout.pageRows);
+	switch (action) {
+		case 'up':
+			return scrollBy(-1);
+		case 'down':
+			return scrollBy(1);
+		case 'pageUp':
+		case 'left':
+			return scrollBy(-page);
+		case 'pageDown':
+		case 'right':
+			return scrollBy(page);
+		case 'top':
+			return scrollBy(-Number.MAX_SAFE_INTEGER);
+		case 'bottom':
+			return scrollBy(Number.MAX_SAFE_INTEGER);
+		case 'nextPanel':
+		case 'prevPanel':
+			return layout.columns === 2 ? {...ui, overview: {...o, pane: o.pane === 'info' ? 'config' : 'info'}} : ui;
+		case 'filter':
+			return {...ui, input: {target: 'overview', text: o.filter}};
+		case 'internals':
+			return {...ui, overview: {...o, internals: !o.internals}};
+		case 'focus':
+			return {...ui, overview: {...o, expand: !o.expand}};
+		case 'escape':
+			return o.filter ? {...ui, overview: {...o, filter: '', scroll: 0, configScroll: 0}} : {...ui, overview: {...o, open: false}};
+		case 'overview':
+			return {...ui, overview: {...o, open: false}};
 		case 'help':
 			return {...ui, help: true};
 		default:
@@ -183,6 +288,8 @@ export function reduceUiInput(ui: UiState, input: string, key: {return?: boolean
 	if (!ui.input) return ui;
 	if (key.escape) return {...ui, input: null};
 	if (key.return) {
+		if (ui.input.target === 'overview') return {...ui, input: null, overview: {...ui.overview, filter: ui.input.text, scroll: 0, configScroll: 0}};
+		if (ui.input.target === 'runs') return {...ui, input: null, runFilter: ui.input.text.trim(), runCursor: 0};
 		return ui.input.target === 'filter'
 			? {...ui, input: null, filter: ui.input.text, selected: 0, summaryScroll: 0}
 			: {...ui, input: null, search: ui.input.text, searchMatch: 0};

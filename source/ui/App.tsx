@@ -1,6 +1,6 @@
 import React, {useEffect, useMemo, useRef, useState} from 'react';
 import {useStdin, useStdout, useInput, type Key} from 'ink';
-import {actionFor, MACHINE_ACTIONS, splitKeys} from '../keymap.js';
+import {actionFor, KEYMAP, MACHINE_ACTIONS, splitKeys, type Binding} from '../keymap.js';
 import type {ChangeKind, SessionCommand, Snapshot} from '../state/snapshot.js';
 import {initialUiState, reduceUi, reduceUiInput, type UiState} from '../state/ui-state.js';
 import type {PaintMode} from '../view/line.js';
@@ -24,6 +24,12 @@ export type AppProps = {
 	size?: {columns: number; rows: number};
 	/** Called on a terminal resize, before the frame at the new size (the dashboard clears the screen). */
 	onResize?: () => void;
+	/** The keys (the config file may remap them); default KEYMAP. */
+	keymap?: readonly Binding[];
+	/** The UI state to start from (the config file's view settings); default initialUiState(). */
+	initialUi?: UiState;
+	/** The save key: write the view's settings to the config file; returns the line the header shows. */
+	onSaveSettings?: (ui: UiState) => string;
 };
 
 const NO_KEY: Key = {
@@ -78,10 +84,10 @@ const BATCH_MS = 16;
 type Frame = {snap: Snapshot; version: number; now: number; pulse: number};
 
 /** The live dashboard: owns the UI state, draws the screen model, routes keys. */
-export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: fixedSize, onResize}: AppProps) {
+export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: fixedSize, onResize, keymap = KEYMAP, initialUi, onSaveSettings}: AppProps) {
 	const {isRawModeSupported} = useStdin();
 	const size = useTerminalSize(fixedSize, onResize);
-	const [ui, setUi] = useState<UiState>(initialUiState);
+	const [ui, setUi] = useState<UiState>(() => initialUi ?? initialUiState());
 	// Keys can arrive faster than frames: each one must see the state the previous one left.
 	const uiRef = useRef(ui);
 	const update = (next: UiState) => {
@@ -131,7 +137,7 @@ export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: 
 	}, [snapshot, subscribe, tickMs]);
 
 	const builder = useRef<ScreenBuilder | null>(null);
-	builder.current ??= new ScreenBuilder();
+	builder.current ??= new ScreenBuilder(keymap);
 	const screen = useMemo(
 		() => builder.current!.build({snap: frame.snap, ui, columns: size.columns, rows: size.rows, now: frame.now, pulse: frame.pulse}),
 		[frame, ui, size.columns, size.rows],
@@ -145,19 +151,21 @@ export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: 
 			else update(reduceUiInput(current, input, key));
 			return;
 		}
-		const action = actionFor(input, key);
+		const action = actionFor(input, key, keymap);
 		if (action === null) return;
 		// The machine view has no run: only the keys its footer offers act.
 		if (frameRef.current.snap.machineView && !MACHINE_ACTIONS.has(action)) return;
 		if (action === 'quit') return onCommand({type: 'quit'});
 		if (action === 'backToRun') return onCommand({type: 'back'});
 		if (action === 'pause') return onCommand({type: 'pause'});
+		if (action === 'saveSettings') return update({...current, notice: onSaveSettings ? onSaveSettings(current) : 'no config file to save to here'});
 		const shown = frameRef.current;
+		const nav = navigation({snap: shown.snap, ui: current, columns: size.columns, rows: size.rows, now: shown.now, pulse: shown.pulse});
 		if (current.runsOpen && action === 'focus') {
-			const dir = shown.snap.runs?.[current.runCursor]?.runDir;
+			// The run under the cursor in the list as drawn (filtered by its query).
+			const dir = nav.runDirs[current.runCursor];
 			if (dir) onCommand({type: 'openRun', runDir: dir});
 		}
-		const nav = navigation({snap: shown.snap, ui: current, columns: size.columns, rows: size.rows, now: shown.now, pulse: shown.pulse});
 		update(reduceUi(current, action, nav));
 	};
 

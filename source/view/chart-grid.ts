@@ -5,6 +5,7 @@
  */
 import type {Direction} from '../state/ui-state.js';
 import type {Rect} from './layout.js';
+import type {GridChoice} from '../state/settings.js';
 
 export type ChartGrid = {
 	/** The metrics panel. */
@@ -22,11 +23,17 @@ export type ChartGrid = {
 /**
  * The grid for `count` charts in `area`: charts of at least ~30 columns and 6 rows (8 when the
  * panel is tall), as square-looking as the area allows, a single row using the spare width.
- * `focused`: one chart fills the area.
+ * `focused`: one chart fills the area. `fixed`: the config file's columns x rows, as many as fit
+ * with charts of at least 12 columns and 3 rows.
  */
-export function chartGrid(area: Rect, count: number, focused = false): ChartGrid {
+export function chartGrid(area: Rect, count: number, focused = false, fixed: GridChoice | null = null): ChartGrid {
 	if (focused || count <= 0) {
 		return {area, columns: 1, rows: 1, cellWidth: area.width, cellHeight: area.height, perPage: 1, count: Math.max(0, count)};
+	}
+	if (fixed) {
+		const columns = Math.max(1, Math.min(fixed.columns, Math.floor(area.width / 12)));
+		const rows = Math.max(1, Math.min(fixed.rows, Math.floor(area.height / 3)));
+		return {area, columns, rows, cellWidth: Math.floor(area.width / columns), cellHeight: Math.floor(area.height / rows), perPage: columns * rows, count};
 	}
 	const minWidth = 30;
 	const minHeight = area.height < 16 ? 6 : 8;

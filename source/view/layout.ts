@@ -5,6 +5,7 @@
  */
 
 import {MAX_SCREEN} from '../options.js';
+import {OPTIONAL_PANELS, type OptionalPanel} from '../state/settings.js';
 
 /** A panel's place on the screen, in columns and rows from the top-left corner. */
 export type Rect = {x: number; y: number; width: number; height: number};
@@ -36,8 +37,12 @@ export function rootRect(columns: number, rows: number): Rect {
 	return {x: 0, y: 0, width: clamp(columns), height: clamp(rows - 1)};
 }
 
-/** Lay out the dashboard for a terminal of `columns` x `rows`. */
-export function computeLayout(columns: number, rows: number): Layout {
+/**
+ * Lay out the dashboard for a terminal of `columns` x `rows`. `shown`: the optional panels on
+ * screen (the config file's `panels`); a hidden one is a rect of no width or height, and the
+ * charts (or the other bottom panel) take its place.
+ */
+export function computeLayout(columns: number, rows: number, shown: readonly OptionalPanel[] = OPTIONAL_PANELS): Layout {
 	const root = rootRect(columns, rows);
 	if (columns < COMPACT_MIN.columns || rows < COMPACT_MIN.rows) return {mode: 'tiny', root};
 	if (columns < FULL_MIN.columns || rows < FULL_MIN.rows) return {mode: 'compact', root};
@@ -45,10 +50,13 @@ export function computeLayout(columns: number, rows: number): Layout {
 	const header: Rect = {x: 0, y: 0, width, height: 2};
 	const footer: Rect = {x: 0, y: height - 1, width, height: 1};
 	const body = height - header.height - footer.height;
-	const bottom = Math.max(7, Math.floor(body * 0.34));
+	const hasConsole = shown.includes('console');
+	const hasSummary = shown.includes('summary');
+	const bottom = hasConsole || hasSummary ? Math.max(7, Math.floor(body * 0.34)) : 0;
 	const top = body - bottom;
-	const systemWidth = Math.min(64, Math.max(30, Math.round(width * 0.3)));
-	const consoleWidth = Math.round(width * 0.58);
+	const systemWidth = shown.includes('system') ? Math.min(64, Math.max(30, Math.round(width * 0.3))) : 0;
+	// With one bottom panel it takes the whole width (the console's gap column goes with the summary).
+	const consoleWidth = !hasConsole ? 0 : !hasSummary ? width + 1 : Math.round(width * 0.58);
 	const topY = header.height;
 	const bottomY = topY + top;
 	return {
@@ -58,8 +66,8 @@ export function computeLayout(columns: number, rows: number): Layout {
 		metrics: {x: 0, y: topY, width: width - systemWidth, height: top},
 		system: {x: width - systemWidth, y: topY, width: systemWidth, height: top},
 		// One blank column between the console and the summary.
-		console: {x: 0, y: bottomY, width: consoleWidth - 1, height: bottom},
-		summary: {x: consoleWidth, y: bottomY, width: width - consoleWidth, height: bottom},
+		console: {x: 0, y: bottomY, width: Math.max(0, consoleWidth - 1), height: bottom},
+		summary: {x: Math.min(width, consoleWidth), y: bottomY, width: Math.max(0, width - consoleWidth), height: bottom},
 		footer,
 	};
 }

@@ -7,7 +7,9 @@
  * Panels are memoized on what they show, so a frame costs what changed: a new GPU sample redraws
  * the system column, not the charts.
  */
-import {footerHints} from '../keymap.js';
+import {footerHints, overviewHints} from '../keymap.js';
+import {configRows, runOverview} from '../state/overview.js';
+import {overviewBody, overviewRows} from './panels/overview.js';
 import {runExitCode, xAxisCandidates, type RunState} from '../state/run-state.js';
 import {runSpeed} from '../state/pace.js';
 import {progressSpeed, runProgress} from '../state/progress.js';
@@ -31,7 +33,8 @@ import {catchUpText, headerLines, type CatchUp, type HeaderModel} from './panels
 import {helpScreenLines} from './panels/help.js';
 import {metricsLines, type OverlayRun} from './panels/metrics.js';
 import {recordedLines} from './panels/recorded.js';
-import {runsPageRows, runsScreenLines} from './panels/runs.js';
+import {filterRuns, runsPageRows, runsQuery, runsQueryText, runsScreenLines} from './panels/runs.js';
+import {KEYMAP, type Binding} from '../keymap.js';
 import {summaryLines} from './panels/summary.js';
 import {systemLines} from './panels/system.js';
 
@@ -47,7 +50,7 @@ export type ScreenInput = {
 	pulse: number;
 };
 
-export type ScreenView = 'dashboard' | 'compact' | 'tiny' | 'help' | 'runs' | 'machine';
+export type ScreenView = 'dashboard' | 'compact' | 'tiny' | 'help' | 'runs' | 'machine' | 'overview';
 
 /** One frame. */
 export type Screen = {
@@ -85,31 +88,34 @@ const DIM: Style = {dim: true};
 const INPUT: Style = {bold: true};
 
 /** Rows the compact view spends above its metric list. */
-function compactTop(snap: Snapshot): number {
-	return 2 + (snap.alerts.length > 0 ? 1 : 0) + (notice(snap) ? 1 : 0);
+function compactTop(snap: Snapshot, ui: UiState): number {
+	return 2 + (snap.alerts.length > 0 ? 1 : 0) + (notice(snap, ui) ? 1 : 0);
 }
 
-function notice(snap: Snapshot): string | null {
-	return snap.runGone ? 'the run directory is gone' : snap.runError ? `run: ${snap.runError}` : snap.notice;
+/** The header's notice: the session's (run gone, following a new run), then wbtop's own (config file, save key). */
+function notice(snap: Snapshot, ui: UiState): string | null {
+	const session = snap.runGone ? 'the run directory is gone' : snap.runError ? `run: ${snap.runError}` : snap.notice;
+	return [session, ui.notice].filter(Boolean).join('   ') || null;
 }
 
 function frameOf(input: ScreenInput): Frame {
 	const {snap, ui, columns, rows} = input;
-	const layout = computeLayout(columns, rows);
+	const layout = computeLayout(columns, rows, ui.shownPanels);
 	const metrics = visibleMetrics(snap.run, ui.filter);
-	const runDirs = snap.runs?.map(entry => entry.runDir) ?? [];
-	const view: ScreenView = ui.help ? 'help' : snap.machineView ? 'machine' : ui.runsOpen && snap.runs ? 'runs' : layout.mode === 'full' ? 'dashboard' : layout.mode;
+	// In the runs list, the runs its query keeps (the cursor and Enter move over those).
+	const runDirs = (snap.runs && ui.runsOpen ? filterRuns(snap.runs, runsQuery(runsQueryText(ui)), input.now) : snap.runs)?.map(entry => entry.runDir) ?? [];
+	const view: ScreenView = ui.help ? 'help' : snap.machineView ? 'machine' : ui.runsOpen && snap.runs ? 'runs' : ui.overview.open && layout.mode !== 'tiny' ? 'overview' : layout.mode === 'full' ? 'dashboard' : layout.mode;
 	let grid: ChartGrid | null = null;
 	let panels: Panel[] = ['metrics'];
 	let pageRows = {metrics: 1, summary: 5, console: 5, system: 5};
 	if (view === 'machine') {
 		// No run: no chart grid, nothing for the panel keys to move over.
 	} else if (layout.mode === 'full') {
-		grid = chartGrid(layout.metrics, metrics.length, ui.focused && metrics.length > 0);
-		panels = ['metrics', 'summary', 'console', 'system'];
+		grid = chartGrid(layout.metrics, metrics.length, ui.focused && metrics.length > 0, ui.grid);
+		panels = (['metrics', 'summary', 'console', 'system'] as const).filter(panel => panel === 'metrics' || ui.shownPanels.includes(panel));
 		pageRows = {metrics: grid.perPage, summary: Math.max(1, layout.summary.height - 2), console: Math.max(1, layout.console.height - 2), system: Math.max(1, layout.system.height - 2)};
 	} else if (layout.mode === 'compact') {
-		const top = compactTop(snap);
+		const top = compactTop(snap, ui);
 		grid = listGrid({x: 0, y: top, width: layout.root.width, height: Math.max(1, layout.root.height - top - 1)}, metrics.length);
 		pageRows = {...pageRows, metrics: grid.perPage};
 	}
@@ -123,7 +129,26 @@ function frameOf(input: ScreenInput): Frame {
 		pageRows: {...pageRows, runs: runsPageRows(layout.root.height)},
 		runDirs,
 	};
+	if (view === 'overview') {
+		const page = overviewPage(snap, ui, layout.root.width, layout.root.height, input.now);
+		nav.overview = {pageRows: page.pageRows, maxScroll: page.maxScroll, columns: page.columns};
+	}
 	return {layout, view, grid, metricCount: metrics.length, nav};
+}
+
+/** The last overview page made (the key reducer and the frame ask for the same one). */
+let lastOverview: {deps: readonly unknown[]; page: ReturnType<typeof overviewBody>} | null = null;
+
+/** The overview page's body for this run, UI and size (memoized on what it shows). */
+function overviewPage(snap: Snapshot, ui: UiState, width: number, height: number, now: number): ReturnType<typeof overviewBody> {
+	const run = snap.run;
+	const state = stateWord(runLife(run, now));
+	const deps = [run, run.version, ui.overview, width, height, state];
+	if (lastOverview !== null && sameDeps(lastOverview.deps, deps)) return lastOverview.page;
+	const rows = overviewRows(runOverview(run), configRows(run, ui.overview.filter, ui.overview.internals), {state, filter: ui.overview.filter, internals: ui.overview.internals});
+	const page = overviewBody(rows, ui.overview, width, height);
+	lastOverview = {deps, page};
+	return page;
 }
 
 /** What the key reducer needs, for the frame this input draws (cheap: no lines are made). */
@@ -161,7 +186,7 @@ export function headerModel(snap: Snapshot, ui: UiState, now: number, pulse: num
 		filter: ui.filter,
 		paused: snap.paused !== null,
 		alerts: snap.alerts.map(alertMessage),
-		notice: notice(snap),
+		notice: notice(snap, ui),
 		pulse,
 	};
 }
@@ -221,6 +246,9 @@ export class ScreenBuilder {
 	private readonly rows: Array<{parts: readonly Line[]; line: Line}> = [];
 	private gapLine: Line | null = null;
 
+	/** `keymap`: the keys the footer and the help screen name (the config file may remap them). */
+	constructor(private readonly keymap: readonly Binding[] = KEYMAP) {}
+
 	/** Row `y` of the screen from its panels' lines; the same Line as last frame when no part changed. */
 	private join(y: number, parts: readonly Line[]): Line {
 		const last = this.rows[y];
@@ -247,7 +275,7 @@ export class ScreenBuilder {
 	private machineScreen(input: ScreenInput, base: Pick<Screen, 'view' | 'width' | 'height' | 'nav'>): Screen {
 		const {width, height} = base;
 		const mode = machineMode(input.columns, input.rows);
-		const hints = footerHints({runs: false, machine: true});
+		const hints = footerHints({runs: false, machine: true}, this.keymap);
 		const body = this.memo('machine', [input.snap.host, input.snap.notice, width, height, mode], () =>
 			machineLines({host: input.snap.host, notice: input.snap.notice}, width, mode === 'tiny' ? height : height - 1, mode),
 		);
@@ -265,11 +293,23 @@ export class ScreenBuilder {
 		const header = headerModel(snap, ui, now, pulse);
 		const second = Math.floor(now / 1000);
 
-		if (view === 'help') return {...base, lines: this.memo('help', [width, height], () => helpScreenLines(width, height)), panels: {}, grid: null, hints: []};
+		if (view === 'help') return {...base, lines: this.memo('help', [width, height], () => helpScreenLines(width, height, this.keymap)), panels: {}, grid: null, hints: []};
 		if (view === 'machine') return this.machineScreen(input, base);
+		if (view === 'overview') {
+			const page = overviewPage(snap, ui, width, height, now);
+			const name = header.name ?? snap.run.info?.id ?? '(unnamed)';
+			const position = page.position ? `  ${page.position}` : '';
+			const title = fitLine([{text: `Overview · ${name}`, style: {bold: true}}, {text: `  ${header.status}${header.paused ? '  PAUSED' : ''}${position}`, style: DIM}], width);
+			const hints = overviewHints(page.columns === 2);
+			const lines = [title, ...page.lines, footerLine(ui, width, hints, page.columns === 2 ? `[${ui.overview.pane === 'config' ? 'config' : 'run · environment'}]` : '[overview]')];
+			return {...base, lines: lines.slice(0, height), panels: {}, grid: null, hints};
+		}
 		if (view === 'runs' && snap.runs) {
-			const lines = this.memo('runs', [width, height, snap.runs, snap.runDir, ui.runCursor, ui.overlay, second], () =>
-				runsScreenLines({width, height, runs: snap.runs!, current: snap.runDir, cursor: ui.runCursor, overlay: ui.overlay, now}),
+			const text = runsQueryText(ui);
+			const query = runsQuery(text);
+			const shown = filterRuns(snap.runs, query, now);
+			const lines = this.memo('runs', [width, height, snap.runs, snap.runDir, ui.runCursor, ui.overlay, second, text, ui.input?.target === 'runs', ui.palette], () =>
+				runsScreenLines({width, height, runs: shown, total: snap.runs!.length, current: snap.runDir, cursor: ui.runCursor, overlay: ui.overlay, now, palette: ui.palette, query: {text, problems: query.problems, typing: ui.input?.target === 'runs'}}),
 			);
 			return {...base, lines, panels: {}, grid: null, hints: []};
 		}
@@ -277,7 +317,7 @@ export class ScreenBuilder {
 		const metrics = visibleMetrics(run, ui.filter);
 		const xAxis = activeXAxis(run, ui);
 		const selected = Math.min(ui.selected, Math.max(0, metrics.length - 1));
-		const hints = footerHints({runs: snap.runs !== null});
+		const hints = footerHints({runs: snap.runs !== null}, this.keymap);
 
 		if (layout.mode === 'tiny') return {...base, lines: tinyLines(header, width, height), panels: {}, grid: null, hints: []};
 
@@ -301,25 +341,27 @@ export class ScreenBuilder {
 		);
 		const overlay = overlayRuns(snap, ui);
 		const overlayVersions = overlay.map(entry => entry.state.version).join(',');
-		const metricRows = this.memo('metrics', [run, run.version, gridKey(grid), selected, ui.focused, ui.smoothing, ui.logScale, ui.filter, xAxis, ui.panel === 'metrics', overlayVersions, overlay.length], () =>
+		const metricRows = this.memo('metrics', [run, run.version, gridKey(grid), selected, ui.focused, ui.smoothing, ui.logScale, ui.filter, xAxis, ui.panel === 'metrics', overlayVersions, overlay.length, ui.palette], () =>
 			metricsLines({run, metrics, grid: grid!, ui: {...ui, selected}, xAxis, active: ui.panel === 'metrics', overlay}),
 		);
 		// The live panels follow the host; W&B's recorded stats follow the run (and, while it runs, the clock).
 		const split = systemSplit(snap, l.system);
-		const liveRows = this.memo('host', [snap.host, run.info?.pid, l.system.width, split.gpu, split.system], () => [
+		// A panel the config file hides (no width) is not drawn at all.
+		const showSystem = l.system.width > 0;
+		const liveRows = !showSystem ? [] : this.memo('host', [snap.host, run.info?.pid, l.system.width, split.gpu, split.system], () => [
 			...gpuLines({width: l.system.width, height: split.gpu, host: snap.host, runPid: run.info?.pid ?? null}),
 			...systemLines({width: l.system.width, height: split.system, host: snap.host}),
 		]);
-		const recordedRows = this.memo('recorded', [run, run.stats.records, ui.systemScroll, l.system.width, split.recorded, run.exit === null ? second : 0], () =>
+		const recordedRows = !showSystem ? [] : this.memo('recorded', [run, run.stats.records, ui.systemScroll, l.system.width, split.recorded, run.exit === null ? second : 0], () =>
 			recordedLines({run, width: l.system.width, height: split.recorded, scroll: ui.systemScroll, now}),
 		);
 		const systemRows = [...liveRows, ...recordedRows];
-		const consoleRows = this.memo('console', [run, run.console, run.console.version, run.consoleSource, run.fileProblems.size, ui.consoleScroll, ui.search, ui.searchMatch, ui.panel === 'console', l.console.width, l.console.height], () =>
+		const consoleRows = l.console.width === 0 ? [] : this.memo('console', [run, run.console, run.console.version, run.consoleSource, run.fileProblems.size, ui.consoleScroll, ui.search, ui.searchMatch, ui.panel === 'console', l.console.width, l.console.height], () =>
 			consoleLines({view: consoleView(run, ui.search, ui.searchMatch, ui.consoleScroll), width: l.console.width, height: l.console.height, active: ui.panel === 'console', search: ui.search, sourceNote: consoleNote(run)}),
 		);
 		// Redrawn each second only while a value still shows as just changed (3 s).
 		const highlighting = recentSummaryChange(run, now);
-		const summaryRowsShown = this.memo('summary', [run, run.version, ui.filter, ui.summaryScroll, ui.panel === 'summary', l.summary.width, l.summary.height, highlighting ? second : -1], () =>
+		const summaryRowsShown = l.summary.width === 0 ? [] : this.memo('summary', [run, run.version, ui.filter, ui.summaryScroll, ui.panel === 'summary', l.summary.width, l.summary.height, highlighting ? second : -1], () =>
 			summaryLines({rows: summaryRows(run, ui.filter), width: l.summary.width, height: l.summary.height, scroll: ui.summaryScroll, active: ui.panel === 'summary', now, filter: ui.filter}),
 		);
 		const page = grid === null ? null : {page: pageOf(grid, selected), pageCount: pageCount(grid), total: grid.count};
@@ -328,8 +370,9 @@ export class ScreenBuilder {
 
 		const lines: Line[] = [...headerRows];
 		const gap = this.gap(l.summary.x - l.console.width);
-		for (let r = 0; r < l.metrics.height; r++) lines.push(this.join(lines.length, [metricRows[r], systemRows[r]]));
-		for (let r = 0; r < l.console.height; r++) lines.push(this.join(lines.length, [consoleRows[r], gap, summaryRowsShown[r]]));
+		for (let r = 0; r < l.metrics.height; r++) lines.push(this.join(lines.length, showSystem ? [metricRows[r], systemRows[r]] : [metricRows[r]]));
+		const bottomParts = (r: number) => (l.console.width === 0 ? [summaryRowsShown[r]] : l.summary.width === 0 ? [consoleRows[r]] : [consoleRows[r], gap, summaryRowsShown[r]]);
+		if (l.console.width > 0 || l.summary.width > 0) for (let r = 0; r < l.console.height; r++) lines.push(this.join(lines.length, bottomParts(r)));
 		lines.push(footer);
 		return {
 			...base,
