@@ -12,15 +12,71 @@
  * here, not read again: a `\r` progress bar without a newline grows for as long as it runs, and
  * re-reading it cost quadratic reads, then the whole window every poll. Only when it was
  * rewritten in place is it read again. Read-only, non-blocking.
+ *
+ * Core 0.19+ may name it otherwise (doc §1.2, §5.10): `files/output_<label>.log` for a labelled
+ * (shared-mode) writer, or, with `console_multipart`, parts `files/logs/output[_<label>]_<YYYYMMDD_HHMMSS>_<ns>.log`,
+ * a new one started when a part is big or old enough (0.22.3+). Parts are one console: the
+ * newest is followed as above, the parts before it are complete, so a new part continues the
+ * console (the old part's rest is read first), and a first load fills its window from the newest
+ * parts' ends. Their events all carry one name (`files/logs/output_*.log`), so the console is not
+ * reset from one part to the next.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type {RunEvent} from '../decode/run-events.js';
 import {MAX_LINE_CHARS} from '../state/console.js';
-import {openRegularFile, OUTPUT_LOG_WINDOW_BYTES, readAt} from './side-file.js';
+import {openRegularFile, OUTPUT_LOG_WINDOW_BYTES, readAt, readSideFile} from './side-file.js';
 
-/** Where output.log may be, relative to the run dir, in order of preference. */
+/** Where output.log may be, relative to the run dir, in order of preference (labelled and multipart names come between them). */
 export const OUTPUT_LOG_FILES = ['files/output.log', 'output.log'] as const;
+
+/** `files/output_<label>.log`: a labelled writer's console (shared mode sets a label, doc §5.10). */
+const LABELLED_NAME = /^output_.+\.log$/;
+
+/** `files/logs/output[_<label>]_<YYYYMMDD_HHMMSS>_<ns>.log`: one part of a multipart console. */
+const PART_NAME = /^output(?:_(.+))?_(\d{8}_\d{6})_(\d{9})\.log$/;
+
+/** Most multipart parts looked at per poll (a hostile folder of millions must not cost a sort of millions). */
+const MAX_PARTS = 10_000;
+
+/**
+ * One place the console may be: `name` the file (relative to the run dir), `source` the name its
+ * events carry (a multipart console's parts share one), `earlier` the parts before it, oldest first.
+ */
+type ConsoleFile = {name: string; source: string; earlier: string[]};
+
+/** The multipart parts under `files/logs/`, oldest first: by the time in the name, then the nanoseconds; only the newest part's label. */
+export function multipartParts(names: readonly string[]): string[] {
+	const parts: Array<{name: string; label: string; order: string}> = [];
+	for (const name of names) {
+		const match = PART_NAME.exec(name);
+		if (match && parts.length < MAX_PARTS) parts.push({name, label: match[1] ?? '', order: `${match[2]}_${match[3]}`});
+	}
+	parts.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+	const label = parts.length > 0 ? parts[parts.length - 1].label : '';
+	return parts.filter(part => part.label === label).map(part => part.name);
+}
+
+function listNames(dir: string): string[] {
+	try {
+		return fs.readdirSync(dir);
+	} catch {
+		return [];
+	}
+}
+
+/** Where to look, in order: `files/output.log`, `files/output_<label>.log`, the newest multipart part, `output.log`. */
+function consoleFiles(runDir: string): ConsoleFile[] {
+	const files: ConsoleFile[] = [{name: OUTPUT_LOG_FILES[0], source: OUTPUT_LOG_FILES[0], earlier: []}];
+	for (const name of listNames(path.join(runDir, 'files')).filter(n => LABELLED_NAME.test(n)).sort()) files.push({name: `files/${name}`, source: `files/${name}`, earlier: []});
+	const parts = multipartParts(listNames(path.join(runDir, 'files', 'logs')));
+	if (parts.length > 0) {
+		const label = PART_NAME.exec(parts[0])?.[1];
+		files.push({name: `files/logs/${parts[parts.length - 1]}`, source: `files/logs/output${label === undefined ? '' : `_${label}`}_*.log`, earlier: parts.slice(0, -1).map(n => `files/logs/${n}`)});
+	}
+	files.push({name: OUTPUT_LOG_FILES[1], source: OUTPUT_LOG_FILES[1], earlier: []});
+	return files;
+}
 
 /** How often the live session looks at the file (wandb-core flushes it every ~5 s anyway). */
 export const OUTPUT_LOG_POLL_MS = 2000;
@@ -133,7 +189,8 @@ export class OutputLogSource {
 	poll(): RunEvent[] {
 		const events: RunEvent[] = [];
 		let found = false;
-		for (const name of OUTPUT_LOG_FILES) {
+		for (const candidate of consoleFiles(this.runDir)) {
+			const {name} = candidate;
 			const file = path.join(this.runDir, name);
 			const opened = openRegularFile(file, name);
 			if (!opened.ok && opened.reason === 'missing') continue;
@@ -143,7 +200,8 @@ export class OutputLogSource {
 				break;
 			}
 			try {
-				this.readFrom(opened.fd, opened.stats, name, events);
+				if (this.position !== null && this.position.file !== name && candidate.earlier.includes(this.position.file)) this.nextPart(candidate, events);
+				this.readFrom(opened.fd, opened.stats, candidate, events);
 				this.report(events, name, null);
 			} catch (error) {
 				this.report(events, name, `${name} is unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
@@ -168,21 +226,73 @@ export class OutputLogSource {
 		this.options.onError?.(message);
 	}
 
-	private readFrom(fd: number, st: fs.Stats, name: string, events: RunEvent[]): void {
+	/**
+	 * A newer multipart part appeared: the rest of the part being followed, then the parts between
+	 * it and the newest, whole, as a continuation of the console. Leaves the position at the start
+	 * of the newest part (its bytes are read next), or null (reload) when the parts in between do
+	 * not fit in a window.
+	 */
+	private nextPart(candidate: ConsoleFile, events: RunEvent[]): void {
+		const pos = this.position!;
+		const old = {...candidate, name: pos.file};
+		this.readPart(old, events);
+		let carried = this.position!.unfinished;
+		const between = candidate.earlier.slice(candidate.earlier.indexOf(pos.file) + 1);
+		let budget = this.windowBytes;
+		const texts: Buffer[] = [];
+		for (const name of between) {
+			const read = readSideFile(path.join(this.runDir, name), {maxBytes: budget, ifLarger: 'refuse', name});
+			if (!read.ok) {
+				if (read.reason === 'missing') continue;
+				this.position = null; // too much to continue with (or refused): the newest part's window instead
+				return;
+			}
+			this.read += read.bytes.length;
+			budget -= read.bytes.length;
+			texts.push(read.bytes);
+		}
+		// A part that is done ends its last line, whatever its bytes end with.
+		const joined: Buffer[] = [];
+		for (const bytes of [carried, ...texts]) {
+			if (bytes.length === 0) continue;
+			joined.push(bytes);
+			if (bytes[bytes.length - 1] !== NEWLINE) joined.push(Buffer.of(NEWLINE));
+		}
+		carried = Buffer.alloc(0);
+		if (joined.length > 0) events.push({type: 'console-file', file: candidate.source, reset: false, text: Buffer.concat(joined).toString('utf8')});
+		// The newest part, as if it had been read up to its start: an empty file that is growing.
+		// (ino -1: whichever file has that name; readFrom takes its inode.)
+		this.position = {file: candidate.name, ino: -1, size: 0, mtimeMs: -1, fingerprint: Buffer.alloc(0), lineEnd: 0, lineFingerprint: Buffer.alloc(0), unfinished: carried};
+	}
+
+	/** The bytes appended to the part being followed (it is done now), if it is still there. */
+	private readPart(part: ConsoleFile, events: RunEvent[]): void {
+		const opened = openRegularFile(path.join(this.runDir, part.name), part.name);
+		if (!opened.ok) return;
+		try {
+			this.readFrom(opened.fd, opened.stats, part, events);
+		} finally {
+			fs.closeSync(opened.fd);
+		}
+	}
+
+	private readFrom(fd: number, st: fs.Stats, candidate: ConsoleFile, events: RunEvent[]): void {
+		const {name, source} = candidate;
+		if (this.position !== null && this.position.ino === -1 && this.position.file === name) this.position = {...this.position, ino: st.ino};
 		const pos = this.position !== null && this.position.file === name && this.position.ino === st.ino ? this.position : null;
 		if (pos !== null && st.size === pos.size && st.mtimeMs === pos.mtimeMs) return; // unchanged
 		if (pos !== null && st.size >= pos.size && st.size - pos.size <= this.windowBytes && this.grewFrom(fd, pos)) {
 			// Grown: only the appended bytes, sent after the unfinished line they continue.
 			const bytes = this.take(fd, st.size - pos.size, pos.size);
 			this.position = advance(pos, st.mtimeMs, Buffer.concat([pos.fingerprint, bytes]), bytes, pos.unfinished);
-			if (bytes.length > 0) events.push({type: 'console-file', file: name, reset: false, text: Buffer.concat([pos.unfinished, bytes]).toString('utf8')});
+			if (bytes.length > 0) events.push({type: 'console-file', file: source, reset: false, text: Buffer.concat([pos.unfinished, bytes]).toString('utf8')});
 			return;
 		}
 		if (pos !== null && pos.lineEnd >= 0 && pos.lineEnd < pos.size && st.size >= pos.lineEnd && st.size - pos.lineEnd <= this.windowBytes && this.holds(fd, pos.lineFingerprint, pos.lineEnd)) {
 			// The unfinished last line rewritten (a progress bar redrawn in place): that line again, whole.
 			const bytes = this.take(fd, st.size - pos.lineEnd, pos.lineEnd);
 			this.position = advance({...pos, size: pos.lineEnd}, st.mtimeMs, Buffer.concat([pos.lineFingerprint, bytes]), bytes, Buffer.alloc(0));
-			events.push({type: 'console-file', file: name, reset: false, text: bytes.toString('utf8')});
+			events.push({type: 'console-file', file: source, reset: false, text: bytes.toString('utf8')});
 			return;
 		}
 		// New, replaced, shrunk, rewritten, or grown by more than a window: its last window only,
@@ -206,7 +316,33 @@ export class OutputLogSource {
 			lineFingerprint: tail(bytes.subarray(0, lastNewline + 1), OUTPUT_LOG_FINGERPRINT_BYTES),
 			unfinished: unfinishedLine(bytes.subarray(Math.max(from, lastNewline + 1))),
 		};
-		events.push({type: 'console-file', file: name, reset: true, text: bytes.toString('utf8', from)});
+		// A multipart console's newest part may hold less than a window: the parts before it fill the rest.
+		const earlier = readStart === 0 && candidate.earlier.length > 0 ? this.earlierTail(candidate.earlier, this.windowBytes - bytes.length) : '';
+		events.push({type: 'console-file', file: source, reset: true, text: earlier + bytes.toString('utf8', from)});
+	}
+
+	/**
+	 * The last `budget` bytes of the earlier parts (oldest first), from a line boundary, each part
+	 * ending its last line: what precedes the newest part on a first load.
+	 */
+	private earlierTail(parts: readonly string[], budget: number): string {
+		const pieces: Buffer[] = [];
+		for (let i = parts.length - 1; i >= 0 && budget > 0; i--) {
+			const read = readSideFile(path.join(this.runDir, parts[i]), {maxBytes: budget, ifLarger: 'truncate', from: 'end', name: parts[i]});
+			if (!read.ok || read.bytes.length === 0) continue;
+			this.read += read.bytes.length;
+			budget -= read.bytes.length;
+			let bytes = read.bytes;
+			if (read.truncated) {
+				// Cut into the part: from its first line boundary on (its start is older than the window).
+				const newline = bytes.indexOf(NEWLINE);
+				bytes = newline < 0 ? Buffer.alloc(0) : bytes.subarray(newline + 1);
+			}
+			if (bytes.length > 0 && bytes[bytes.length - 1] !== NEWLINE) bytes = Buffer.concat([bytes, Buffer.of(NEWLINE)]);
+			pieces.unshift(bytes);
+			if (read.truncated) break;
+		}
+		return Buffer.concat(pieces).toString('utf8');
 	}
 
 	private take(fd: number, length: number, position: number): Buffer {
