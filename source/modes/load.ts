@@ -6,6 +6,7 @@ import {RunReader, STREAMING_READ_BYTES, UnreadableRunError, type ReadResult} fr
 import {locateRun, type RunLocation} from '../sources/locate.js';
 import {readRunPid} from '../sources/run-pid.js';
 import {OutputLogSource} from '../sources/output-log.js';
+import {MetadataSource} from '../sources/run-metadata.js';
 import {initialRunState, reduceRun, reduceRunEvents, type RunState} from '../state/run-state.js';
 import {probeRunLife} from '../sources/run-life.js';
 import {hostStateFromOnce, type HostState} from '../state/host-state.js';
@@ -43,6 +44,7 @@ export function loadRun(path: string): LoadedRun {
 	state.format = location.format;
 	state.integrity = last.integrity;
 	if (state.consoleSource !== 'console records') reduceRunEvents(state, new OutputLogSource(location.runDir).poll(), Date.now());
+	reduceRunEvents(state, new MetadataSource(location.runDir).poll(), Date.now());
 	// No exit record: ask the OS whether the training process still lives (one kill(pid, 0), one /proc read).
 	if (state.exit === null) reduceRun(state, probeRunLife({pid: readRunPid(location.runDir) ?? state.info?.pid ?? null, host: state.info?.host ?? null, startTime: state.info?.startTime ?? null}), Date.now());
 	return {location, state, error: last.error};

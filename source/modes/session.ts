@@ -16,6 +16,7 @@ import {readRunPid} from '../sources/run-pid.js';
 import {probeRunLife} from '../sources/run-life.js';
 import {runLife} from '../state/run-life.js';
 import {OutputLogSource} from '../sources/output-log.js';
+import {MetadataSource} from '../sources/run-metadata.js';
 import {initialHostState, reduceHost, type HostState} from '../state/host-state.js';
 import {cloneRunState, initialRunState, reduceRunEvents, type RunState} from '../state/run-state.js';
 import type {ChangeKind, RunListEntry, SessionCommand, Snapshot} from '../state/snapshot.js';
@@ -59,6 +60,8 @@ export class LiveSession {
 	/** The run state word last told to listeners (it changes with the clock: stale). */
 	private lastStatus: string | null = null;
 	private outputLog: OutputLogSource | null = null;
+	/** The run's wandb-metadata.json (the overview's environment). */
+	private metadata: MetadataSource | null = null;
 	private version = 0;
 	private notice: string | null = null;
 	private runError: string | null = null;
@@ -147,6 +150,7 @@ export class LiveSession {
 		for (const source of this.hostSources) source.stop();
 		if (this.followTimer) clearInterval(this.followTimer);
 		this.outputLog?.stop();
+		this.metadata?.stop();
 		if (this.catalogTimer) clearInterval(this.catalogTimer);
 		this.catalog?.close();
 	}
@@ -349,6 +353,7 @@ export class LiveSession {
 	private openRun(location: RunLocation): void {
 		this.tail?.stop();
 		this.outputLog?.stop();
+		this.metadata?.stop();
 		this.location = location;
 		this.run = initialRunState();
 		this.run.format = location.format;
@@ -380,6 +385,7 @@ export class LiveSession {
 				progress(0, 0, false);
 				this.notice = 'the run log was replaced or truncated: reloaded from the start';
 				this.outputLog?.restart(); // the new state needs output.log from scratch too
+				this.metadata?.restart();
 				this.changed('run');
 			},
 			onOk: () => {
@@ -408,8 +414,17 @@ export class LiveSession {
 			},
 		});
 		this.outputLog = outputLog;
+		const metadata = new MetadataSource(location.runDir, {
+			onEvents: events => {
+				if (this.metadata !== metadata) return;
+				this.fold(events);
+				this.changed('run');
+			},
+		});
+		this.metadata = metadata;
 		this.tail.start();
 		outputLog.start();
+		metadata.start();
 	}
 
 	private checkForNewRun(): void {

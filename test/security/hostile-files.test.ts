@@ -49,8 +49,9 @@ function expectRunShown(mode: Mode, result: CliRun, rows: number, metric: string
 /**
  * Hostile side files: [fixture, file (relative to the run dir), whether the run's state records
  * the refusal]. Binary runs read their console from output.log only without console records
- * (dz01opvs has none), config.yaml only for an SDK version the log lacks, and never read
- * wandb-summary.json or wandb-metadata.json; logs/debug.log only gives the PID (none then).
+ * (dz01opvs has none), config.yaml only for an SDK version the log lacks, wandb-metadata.json
+ * for the overview's environment, and never wandb-summary.json; logs/debug.log only gives the PID
+ * (none then).
  */
 const SIDE_FILES: Array<[string, string, boolean]> = [
 	['dz01opvs', 'files/output.log', true],
@@ -58,7 +59,7 @@ const SIDE_FILES: Array<[string, string, boolean]> = [
 	['f230dm6e', 'logs/debug.log', false],
 	['f230dm6e', 'files/config.yaml', false],
 	['f230dm6e', 'files/wandb-summary.json', false],
-	['f230dm6e', 'files/wandb-metadata.json', false],
+	['f230dm6e', 'files/wandb-metadata.json', true],
 	['f230dm6e', 'files/output.log', false],
 	['jsr4s3y6', 'config.yaml', true],
 	['jsr4s3y6', 'output.log', true],
