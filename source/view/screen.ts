@@ -9,7 +9,7 @@
  */
 import {footerHints, overviewHints} from '../keymap.js';
 import {configRows, runOverview} from '../state/overview.js';
-import {overviewBody, overviewRows} from './panels/overview.js';
+import {configSection, infoRows, overviewBody, type OverviewRow} from './panels/overview.js';
 import {runExitCode, xAxisCandidates, type RunState} from '../state/run-state.js';
 import {runSpeed} from '../state/pace.js';
 import {progressSpeed, runProgress} from '../state/progress.js';
@@ -136,16 +136,22 @@ function frameOf(input: ScreenInput): Frame {
 	return {layout, view, grid, metricCount: metrics.length, nav};
 }
 
-/** The last overview page made (the key reducer and the frame ask for the same one). */
+/** The last overview page made (the key reducer and the frame ask for the same one), and its config rows. */
 let lastOverview: {deps: readonly unknown[]; page: ReturnType<typeof overviewBody>} | null = null;
+let lastConfig: {deps: readonly unknown[]; rows: OverviewRow[]} | null = null;
 
-/** The overview page's body for this run, UI and size (memoized on what it shows). */
+/**
+ * The overview page's body for this run, UI and size, memoized on what it shows; the config rows
+ * (sorted, filtered: the costly part of a big config) only on the config's own version.
+ */
 function overviewPage(snap: Snapshot, ui: UiState, width: number, height: number, now: number): ReturnType<typeof overviewBody> {
 	const run = snap.run;
 	const state = stateWord(runLife(run, now));
 	const deps = [run, run.version, ui.overview, width, height, state];
 	if (lastOverview !== null && sameDeps(lastOverview.deps, deps)) return lastOverview.page;
-	const rows = overviewRows(runOverview(run), configRows(run, ui.overview.filter, ui.overview.internals), {state, filter: ui.overview.filter, internals: ui.overview.internals});
+	const configDeps = [run, run.configVersion, ui.overview.filter, ui.overview.internals];
+	if (lastConfig === null || !sameDeps(lastConfig.deps, configDeps)) lastConfig = {deps: configDeps, rows: configSection(configRows(run, ui.overview.filter, ui.overview.internals), ui.overview)};
+	const rows = {info: infoRows(runOverview(run), {state, filter: ui.overview.filter}), config: lastConfig.rows};
 	const page = overviewBody(rows, ui.overview, width, height);
 	lastOverview = {deps, page};
 	return page;

@@ -129,6 +129,11 @@ function environmentRows(env: OverviewEnvironment): OverviewRow[] {
 
 /** The page's rows by column: run + environment, and config (both filtered by key). */
 export function overviewRows(overview: Overview, config: readonly ConfigRow[], options: {state: string | null; filter: string; internals: boolean}): {info: OverviewRow[]; config: OverviewRow[]} {
+	return {info: infoRows(overview, options), config: configSection(config, options)};
+}
+
+/** The run and environment sections, their keys filtered. */
+export function infoRows(overview: Overview, options: {state: string | null; filter: string}): OverviewRow[] {
 	const matches = compileFilter(options.filter);
 	const section = (title: string, rows: OverviewRow[]): OverviewRow[] => {
 		// A sub-section (Slurm) whose keys the filter left out goes too.
@@ -137,12 +142,16 @@ export function overviewRows(overview: Overview, config: readonly ConfigRow[], o
 	};
 	const env = overview.environment;
 	const from = env.sources.length > 0 ? `  from ${env.sources.join(', ')}` : '';
-	const info = [...section('Run', runRows(overview.run, options.state)), {kind: 'note' as const, text: ''}, ...section(`Environment${from}`, environmentRows(env))];
+	return [...section('Run', runRows(overview.run, options.state)), {kind: 'note' as const, text: ''}, ...section(`Environment${from}`, environmentRows(env))];
+}
+
+/** The config section: its title (count, filter, internals) and one row per key, values folded. */
+export function configSection(config: readonly ConfigRow[], options: {filter: string; internals: boolean}): OverviewRow[] {
 	const title = `Config  ${config.length} ${config.length === 1 ? 'key' : 'keys'}${options.filter ? ` (filter: ${options.filter})` : ''}${options.internals ? ' · _wandb shown' : ''}`;
 	const configRows: OverviewRow[] = [{kind: 'section', text: title}];
 	if (config.length === 0) configRows.push({kind: 'note', text: options.filter ? 'no key matches the filter' : 'no config recorded'});
 	for (const row of config) configRows.push({kind: 'entry', key: row.key, value: foldValue(row.value)});
-	return {info, config: configRows};
+	return configRows;
 }
 
 /** Splits sanitized text into pieces of at most `width` columns (an unfolded value). */
@@ -167,14 +176,32 @@ function wrap(text: string, width: number, maxLines = 50): string[] {
 	return out;
 }
 
-/** Rows as lines of `width` columns: key column, then the value (folded or wrapped). */
-export function rowLines(rows: readonly OverviewRow[], width: number, options: {expand: boolean; active: boolean; keyWidth?: number}): Line[] {
-	const entries = rows.filter((row): row is Extract<OverviewRow, {kind: 'entry'}> => row.kind === 'entry');
-	const keyWidth = options.keyWidth ?? Math.min(Math.max(6, ...entries.map(row => textWidth(row.key))), Math.max(6, Math.floor(width * 0.6)));
+/** Each row set's longest key (a config's rows are memoized, so a new frame does not measure them again). */
+const longestKeys = new WeakMap<readonly OverviewRow[], number>();
+
+/** The key column of a set of rows: its longest key, at most 60 % of the width. */
+function keyWidthOf(rows: readonly OverviewRow[], width: number): number {
+	let longest = longestKeys.get(rows);
+	if (longest === undefined) {
+		longest = 6;
+		for (const row of rows) if (row.kind === 'entry') longest = Math.max(longest, textWidth(row.key));
+		longestKeys.set(rows, longest);
+	}
+	return Math.min(longest, Math.max(6, Math.floor(width * 0.6)));
+}
+
+/**
+ * Rows as lines of `width` columns: key column, then the value (folded or wrapped). `offset`: the
+ * index of the first row in its column (its first row is the column's title).
+ */
+export function rowLines(rows: readonly OverviewRow[], width: number, options: {expand: boolean; active: boolean; keyWidth?: number; offset?: number}): Line[] {
+	const keyWidth = options.keyWidth ?? keyWidthOf(rows, width);
 	const valueWidth = Math.max(1, width - keyWidth - 1);
 	const out: Line[] = [];
+	const offset = options.offset ?? 0;
 	for (const row of rows) {
-		if (row.kind === 'section') out.push(fitLine([{text: row.text, style: out.length === 0 && options.active ? TITLE_ACTIVE : out.length === 0 ? TITLE : SECTION}], width, out.length === 0 && options.active ? TITLE_ACTIVE : undefined));
+		const title = offset + out.length === 0;
+		if (row.kind === 'section') out.push(fitLine([{text: row.text, style: title && options.active ? TITLE_ACTIVE : title ? TITLE : SECTION}], width, title && options.active ? TITLE_ACTIVE : undefined));
 		else if (row.kind === 'note') out.push(fitLine([{text: row.text, style: DIM}], width));
 		else if (!options.expand || (textWidth(row.value) <= valueWidth && textWidth(row.key) <= keyWidth)) out.push(fitLine([{text: padEnd(row.key, keyWidth) + ' ', style: KEY}, row.value], width));
 		else {
@@ -187,13 +214,39 @@ export function rowLines(rows: readonly OverviewRow[], width: number, options: {
 	return out;
 }
 
-/** The lines of a column from `scroll` on, exactly `height` of them; the last first row is `max`. */
-export function scrolled(lines: readonly Line[], width: number, height: number, scroll: number): {lines: Line[]; first: number; max: number} {
-	const max = Math.max(0, lines.length - height);
+/** A column scrolled: its lines shown, the first line's index, the last first line, how many lines in all. */
+type Column = {lines: Line[]; first: number; max: number; total: number};
+
+/**
+ * Groups of rows (each with its own key column) drawn one below the other, from line `scroll`
+ * on: exactly `height` lines. Folded, a row is one line, so only the rows shown are drawn (a
+ * config of 10,000 keys scrolls at the cost of a page); unfolded, every row is wrapped first.
+ */
+function column(groups: ReadonlyArray<{rows: readonly OverviewRow[]; keyWidth?: number}>, width: number, height: number, scroll: number, options: {expand: boolean; active: boolean}): Column {
+	const pad = (lines: Line[]) => {
+		while (lines.length < height) lines.push(fitLine([], width));
+		return lines;
+	};
+	const sized = groups.map(group => ({rows: group.rows, keyWidth: group.keyWidth ?? keyWidthOf(group.rows, width)}));
+	if (options.expand) {
+		const all: Line[] = [];
+		for (const group of sized) all.push(...rowLines(group.rows, width, {...options, keyWidth: group.keyWidth, offset: all.length}));
+		const max = Math.max(0, all.length - height);
+		const first = Math.max(0, Math.min(scroll, max));
+		return {lines: pad(all.slice(first, first + height)), first, max, total: all.length};
+	}
+	const total = sized.reduce((sum, group) => sum + group.rows.length, 0);
+	const max = Math.max(0, total - height);
 	const first = Math.max(0, Math.min(scroll, max));
-	const shown = lines.slice(first, first + height);
-	while (shown.length < height) shown.push(fitLine([], width));
-	return {lines: shown, first, max};
+	const lines: Line[] = [];
+	let start = 0;
+	for (const group of sized) {
+		const from = Math.max(first, start);
+		const to = Math.min(first + height, start + group.rows.length);
+		if (from < to) lines.push(...rowLines(group.rows.slice(from - start, to - start), width, {...options, keyWidth: group.keyWidth, offset: from}));
+		start += group.rows.length;
+	}
+	return {lines: pad(lines), first, max, total};
 }
 
 /** Where the page is: its columns' widths (one or two) and body height. */
@@ -209,17 +262,14 @@ export function overviewBody(rows: {info: OverviewRow[]; config: OverviewRow[]},
 	const layout = overviewLayout(width, height);
 	if (layout.columns === 1) {
 		// Run and environment keys are short; the config's get their own (wider) key column.
-		const all = [...rowLines(rows.info, width, {expand: ui.expand, active: false, keyWidth: INFO_KEYS}), fitLine([], width), ...rowLines(rows.config, width, {expand: ui.expand, active: false})];
-		const view = scrolled(all, width, layout.body, ui.scroll);
-		return {lines: view.lines, maxScroll: {info: view.max, config: 0}, columns: 1, pageRows: layout.body, position: positionText(view.first, layout.body, all.length)};
+		const page = column([{rows: rows.info, keyWidth: INFO_KEYS}, {rows: [{kind: 'note', text: ''}, ...rows.config], keyWidth: keyWidthOf(rows.config, width)}], width, layout.body, ui.scroll, {expand: ui.expand, active: false});
+		return {lines: page.lines, maxScroll: {info: page.max, config: 0}, columns: 1, pageRows: layout.body, position: positionText(page.first, layout.body, page.total)};
 	}
-	const infoLines = rowLines(rows.info, layout.left, {expand: ui.expand, active: ui.pane === 'info', keyWidth: INFO_KEYS});
-	const info = scrolled(infoLines, layout.left, layout.body, ui.scroll);
-	const configLines = rowLines(rows.config, layout.right, {expand: ui.expand, active: ui.pane === 'config'});
-	const config = scrolled(configLines, layout.right, layout.body, ui.configScroll);
+	const info = column([{rows: rows.info, keyWidth: INFO_KEYS}], layout.left, layout.body, ui.scroll, {expand: ui.expand, active: ui.pane === 'info'});
+	const config = column([{rows: rows.config}], layout.right, layout.body, ui.configScroll, {expand: ui.expand, active: ui.pane === 'config'});
 	const gap = fitLine([], 1);
 	const lines = info.lines.map((line, i) => joinLines([line, gap, config.lines[i]]));
-	const active = ui.pane === 'config' ? {first: config.first, total: configLines.length} : {first: info.first, total: infoLines.length};
+	const active = ui.pane === 'config' ? config : info;
 	return {lines, maxScroll: {info: info.max, config: config.max}, columns: 2, pageRows: layout.body, position: positionText(active.first, layout.body, active.total)};
 }
 
