@@ -7,6 +7,7 @@ import {ProtoError, ProtoReader} from './protobuf.js';
 import {flattenLimited, keyBudget, parseJsonLoose, parseValueJson, toValue, UNPARSABLE} from './values.js';
 import {isUnsafeKey, MAX_KEYS_PER_ROW, MAX_VALUE_DEPTH} from './caps.js';
 import {FastItemDecoder} from './history-decoder.js';
+import {decodeEnvironmentRecord} from './environment.js';
 
 /** `Record` field numbers of the record types wbtop reads (doc §4.1). */
 export const RecordField = {
@@ -17,6 +18,7 @@ export const RecordField = {
 	config: 5,
 	files: 6,
 	stats: 7,
+	alert: 10,
 	telemetry: 11,
 	metric: 12,
 	outputRaw: 13,
@@ -27,6 +29,7 @@ export const RecordField = {
 	footer: 22,
 	preempting: 23,
 	environment: 26,
+	outputLogger: 27,
 } as const;
 
 /**
@@ -97,6 +100,11 @@ export class RecordDecoder {
 	/** History and summary records the fast path decoded (for tests and benchmarks). */
 	fastRecords = 0;
 	private run: RunInfo | null = null;
+	/** The SDK version so far (header producer, else telemetry), for what depends on it. */
+	private version: string | null = null;
+	/** Telemetry said shared mode (feature 67), and whether an environment record came (doc §5.10). */
+	private sharedMode = false;
+	private environmentSeen = false;
 	/** History and summary records straight from the bytes (history-decoder.ts), else null. */
 	private readonly fast: FastItemDecoder | null;
 
@@ -128,6 +136,8 @@ export class RecordDecoder {
 		while (!r.done) {
 			const tag = r.tag();
 			const field = tag >>> 3;
+			// Only the primary writer writes environment records (doc §5.9): noted for the exit's meaning.
+			if (field === RecordField.environment && (tag & 7) === 2) this.environmentSeen = true;
 			if ((tag & 7) === 2 && isHandled(field)) {
 				body = r.message();
 				kind = field;
@@ -157,11 +167,17 @@ export class RecordDecoder {
 			}
 			case RecordField.config: {
 				const {update, remove} = decodeItemRecord(body);
-				const version = takeSdkConfig(update);
+				const sdk: FlatValues = {};
+				const version = takeSdkConfig(update, sdk);
 				out.push({type: 'config', update, remove: remove.filter(key => !isSdkKey(key))});
+				if (Object.keys(sdk).length > 0) out.push({type: 'sdk-config', update: sdk});
 				if (version !== null) out.push({type: 'telemetry', cliVersion: version});
 				return;
 			}
+			case RecordField.environment:
+				// Field 26 was Launch's wandb_config_parameters in 0.16.5-0.16.6 (doc §4.1): environment from 0.21 on.
+				if (this.version === null || versionAtLeast(this.version, [0, 21, 0])) out.push({type: 'environment', environment: decodeEnvironmentRecord(body)});
+				return;
 			case RecordField.stats: {
 				const event = decodeStats(body);
 				if (event !== null) out.push(event);
@@ -175,15 +191,24 @@ export class RecordDecoder {
 				out.push(decodeMetric(body));
 				return;
 			case RecordField.exit:
-				out.push(decodeExit(body));
+				out.push(this.decodeExit(body));
 				return;
 			case RecordField.telemetry: {
-				const version = decodeTelemetry(body);
+				const version = this.noteTelemetry(decodeTelemetry(body));
 				if (version !== null) out.push({type: 'telemetry', cliVersion: version});
 				return;
 			}
-			case RecordField.header:
-				out.push({type: 'header', sdkVersion: decodeHeader(body)});
+			case RecordField.header: {
+				const sdkVersion = decodeHeader(body);
+				if (sdkVersion !== null) this.version = sdkVersion;
+				out.push({type: 'header', sdkVersion});
+				return;
+			}
+			case RecordField.alert:
+				out.push(decodeAlert(body));
+				return;
+			case RecordField.outputLogger:
+				out.push(decodeOutputLogger(body));
 				return;
 			case RecordField.run:
 				this.decodeRun(body, out);
@@ -198,6 +223,7 @@ export class RecordDecoder {
 		const run: RunInfo = this.run === null ? emptyRunInfo() : {...this.run, tags: [...this.run.tags], config: {...this.run.config}};
 		const tags: string[] = [];
 		let cliVersion: string | null = null;
+		const sdk: FlatValues = {};
 		// Strings: an empty value means "not set" (offline and early records leave them empty), so a
 		// later record only overrides with something real.
 		const set = (key: 'id' | 'entity' | 'project' | 'group' | 'jobType' | 'name' | 'notes' | 'host', value: string) => {
@@ -217,7 +243,7 @@ export class RecordDecoder {
 					break;
 				case 4: {
 					const {update} = decodeItemRecord(r.message());
-					const version = takeSdkConfig(update);
+					const version = takeSdkConfig(update, sdk);
 					if (version !== null) cliVersion = version;
 					Object.assign(run.config, update);
 					break;
@@ -237,9 +263,53 @@ export class RecordDecoder {
 				case 10:
 					tags.push(r.string());
 					break;
+				case 12: {
+					const sweep = r.string();
+					if (sweep !== '') run.sweepId = sweep;
+					break;
+				}
 				case 13:
 					set('host', r.string());
 					break;
+				case 18:
+					if ((tag & 7) === 0) run.resumed = r.bool() || run.resumed;
+					else r.skip(tag & 7);
+					break;
+				case 20:
+					if ((tag & 7) === 0) {
+						const runtime = r.int32();
+						if (runtime > 0) run.resumedRuntime = runtime;
+					} else r.skip(tag & 7);
+					break;
+				case 21: {
+					// GitRepoRecord: remote_url = 1, commit = 2.
+					const git = r.message();
+					while (!git.done) {
+						const t = git.tag();
+						if (t >>> 3 === 1 && (t & 7) === 2) run.gitRemote = git.string() || (run.gitRemote ?? null);
+						else if (t >>> 3 === 2 && (t & 7) === 2) run.gitCommit = git.string() || (run.gitCommit ?? null);
+						else git.skip(t & 7);
+					}
+					break;
+				}
+				case 22:
+					if ((tag & 7) === 0) run.forked = r.bool() || run.forked;
+					else r.skip(tag & 7);
+					break;
+				case 23: {
+					// BranchPoint: run = 1, value = 2 (double), metric = 3.
+					const b = r.message();
+					const point = {run: '', value: 0, metric: ''};
+					while (!b.done) {
+						const t = b.tag();
+						if (t >>> 3 === 1 && (t & 7) === 2) point.run = b.string();
+						else if (t >>> 3 === 2 && (t & 7) === 1) point.value = b.double();
+						else if (t >>> 3 === 3 && (t & 7) === 2) point.metric = b.string();
+						else b.skip(t & 7);
+					}
+					if (point.run !== '') run.branchPoint = point;
+					break;
+				}
 				case 14:
 					run.startingStep = r.int64();
 					break;
@@ -247,7 +317,7 @@ export class RecordDecoder {
 					run.startTime = decodeTimestamp(r.message()) * 1000;
 					break;
 				case 19: {
-					const version = decodeTelemetry(r.message());
+					const version = this.noteTelemetry(decodeTelemetry(r.message()));
 					if (version !== null) cliVersion = version;
 					break;
 				}
@@ -258,8 +328,60 @@ export class RecordDecoder {
 		if (tags.length > 0) run.tags = tags;
 		this.run = run;
 		out.push({type: 'run', run});
+		if (Object.keys(sdk).length > 0) out.push({type: 'sdk-config', update: sdk});
 		if (cliVersion !== null) out.push({type: 'telemetry', cliVersion});
 	}
+
+	/** Keeps what telemetry says of the writer; returns its cli_version. */
+	private noteTelemetry(telemetry: Telemetry): string | null {
+		if (telemetry.sharedMode) this.sharedMode = true;
+		if (telemetry.version !== null) this.version ??= telemetry.version;
+		return telemetry.version;
+	}
+
+	/**
+	 * RunExitRecord: `exit_code` = 1, `runtime` = 2, `not_complete` = 3 (0.26.1+). An exit that does
+	 * not end the run is marked `detached` (doc §5.6, §5.10): `not_complete` set, or a shared-mode
+	 * secondary's: shared-mode telemetry and no environment record (only the primary writes them),
+	 * from 0.26.1 on (earlier secondaries write no exit record at all, so an exit there is the
+	 * primary's, whose environment records 0.19-0.20 did not write yet).
+	 */
+	private decodeExit(r: ProtoReader): RunEvent {
+		let exitCode = 0;
+		let runtime: number | null = null;
+		let notComplete = false;
+		while (!r.done) {
+			const tag = r.tag();
+			switch (tag >>> 3) {
+				case 1:
+					exitCode = r.int32();
+					break;
+				case 2:
+					runtime = r.int32();
+					break;
+				case 3:
+					if ((tag & 7) === 0) notComplete = r.bool();
+					else r.skip(tag & 7);
+					break;
+				default:
+					r.skip(tag & 7);
+			}
+		}
+		if (notComplete) return {type: 'exit', exitCode, runtime, detached: 'not-complete'};
+		if (this.sharedMode && !this.environmentSeen && versionAtLeast(this.version, [0, 26, 1])) return {type: 'exit', exitCode, runtime, detached: 'secondary'};
+		return {type: 'exit', exitCode, runtime};
+	}
+}
+
+/** `version` (`0.26.1`, `0.27.0.dev1`) is at least `min`; false when unknown. */
+export function versionAtLeast(version: string | null, min: readonly [number, number, number]): boolean {
+	const match = version === null ? null : /^(\d+)\.(\d+)\.(\d+)/.exec(version);
+	if (match === null) return false;
+	for (let i = 0; i < 3; i++) {
+		const part = Number(match[i + 1]);
+		if (part !== min[i]) return part > min[i];
+	}
+	return true;
 }
 
 const HANDLED = new Set<number>([
@@ -275,6 +397,9 @@ const HANDLED = new Set<number>([
 	RecordField.exit,
 	RecordField.header,
 	RecordField.preempting,
+	RecordField.alert,
+	RecordField.outputLogger,
+	RecordField.environment,
 ]);
 function isHandled(field: number): boolean {
 	return HANDLED.has(field);
@@ -544,34 +669,57 @@ function decodeMetric(r: ProtoReader): RunEvent {
 	};
 }
 
-function decodeExit(r: ProtoReader): RunEvent {
-	let exitCode = 0;
-	let runtime: number | null = null;
+/** AlertRecord (10): `title` = 1, `text` = 2, `level` = 3 (INFO when absent), `wait_duration` = 4 (ms). */
+function decodeAlert(r: ProtoReader): RunEvent {
+	let title = '';
+	let text = '';
+	let level = '';
+	let waitMs: number | null = null;
 	while (!r.done) {
 		const tag = r.tag();
-		switch (tag >>> 3) {
-			case 1:
-				exitCode = r.int32();
-				break;
-			case 2:
-				runtime = r.int32();
-				break;
-			default:
-				r.skip(tag & 7);
-		}
+		const field = tag >>> 3;
+		if (field === 1 && (tag & 7) === 2) title = r.string();
+		else if (field === 2 && (tag & 7) === 2) text = r.string();
+		else if (field === 3 && (tag & 7) === 2) level = r.string();
+		else if (field === 4 && (tag & 7) === 0) waitMs = r.int64();
+		else r.skip(tag & 7);
 	}
-	return {type: 'exit', exitCode, runtime};
+	return {type: 'wandb-alert', title, text, level: level === '' ? 'INFO' : level.toUpperCase(), waitMs};
 }
 
-/** TelemetryRecord → `cli_version` (5), or null when absent. */
-function decodeTelemetry(r: ProtoReader): string | null {
+/**
+ * OutputLoggerRecord (27, 0.27+): `line` = 1 only, whole lines with a trailing newline from
+ * `run.write_logs()` / `capture_loggers`; no stream or time, shown as stdout (doc §4.5, §5.5).
+ */
+function decodeOutputLogger(r: ProtoReader): RunEvent {
+	let text = '';
+	while (!r.done) {
+		const tag = r.tag();
+		if (tag >>> 3 === 1 && (tag & 7) === 2) text = r.string();
+		else r.skip(tag & 7);
+	}
+	return {type: 'console', stream: 'stdout', text, timestamp: null, whole: true};
+}
+
+type Telemetry = {version: string | null; sharedMode: boolean};
+
+/** TelemetryRecord → `cli_version` (5, null when absent), and `feature.shared_mode` (3 → 67). */
+function decodeTelemetry(r: ProtoReader): Telemetry {
 	let version: string | null = null;
+	let sharedMode = false;
 	while (!r.done) {
 		const tag = r.tag();
 		if (tag >>> 3 === 5 && (tag & 7) === 2) version = r.string() || null;
-		else r.skip(tag & 7);
+		else if (tag >>> 3 === 3 && (tag & 7) === 2) {
+			const feature = r.message();
+			while (!feature.done) {
+				const t = feature.tag();
+				if (t >>> 3 === 67 && (t & 7) === 0) sharedMode = feature.bool() || sharedMode;
+				else feature.skip(t & 7);
+			}
+		} else r.skip(tag & 7);
 	}
-	return version;
+	return {version, sharedMode};
 }
 
 /** HeaderRecord → `version_info.producer` without its `+<git sha>` suffix (core only). */
@@ -612,15 +760,17 @@ function isSdkKey(key: string): boolean {
 }
 
 /**
- * Removes `_wandb.*` keys from flattened config values and returns `_wandb.cli_version` if present.
- * Both the RunRecord config and ConfigRecords carry it (doc §5.3).
+ * Removes `_wandb.*` keys from flattened config values (into `sdk`, where given: the overview shows
+ * them on request) and returns `_wandb.cli_version` if present. Both the RunRecord config and
+ * ConfigRecords carry it (doc §5.3).
  */
-export function takeSdkConfig(config: FlatValues): string | null {
+export function takeSdkConfig(config: FlatValues, sdk?: FlatValues): string | null {
 	let version: string | null = null;
 	for (const key of Object.keys(config)) {
 		if (!isSdkKey(key)) continue;
 		const value: Value = config[key];
 		if (key === '_wandb.cli_version' && typeof value === 'string') version = value;
+		if (sdk !== undefined) sdk[key] = value;
 		delete config[key];
 	}
 	return version;

@@ -3,6 +3,7 @@
  * produces. The reducer in `state/` folds them into the dashboard state; nothing here knows about
  * terminals. Strings are raw (unsanitized): the view layer sanitizes before drawing.
  */
+import type {Environment} from './environment.js';
 
 /** A media object logged to history or summary (`{"_type": "image-file", ...}`), kept by type. */
 export type MediaValue = {
@@ -11,6 +12,11 @@ export type MediaValue = {
 	readonly mediaType: string;
 	/** A short human description, e.g. `1500x800 png`, `32 bins`, `10x4 table`, `12.3 KB`. */
 	readonly detail: string;
+	/**
+	 * The file it names, relative to `files/` (`media/images/x_3_ab12.png`; a list's last
+	 * `filenames` entry), or null: histograms have none, nor do objects without a string `path`.
+	 */
+	readonly path: string | null;
 };
 
 /**
@@ -41,6 +47,19 @@ export type RunInfo = {
 	startingStep: number;
 	/** PID of the training process, where the run's metadata says it. */
 	pid: number | null;
+	/** The sweep the run belongs to (RunRecord.sweep_id), or null. */
+	sweepId?: string | null;
+	/** The server said this session resumes an earlier run (RunRecord.resumed). */
+	resumed?: boolean;
+	/** Seconds of runtime earlier sessions used (RunRecord.runtime, set on a resume), or null. */
+	resumedRuntime?: number | null;
+	/** Forked or rewound (RunRecord.forked, server-confirmed). */
+	forked?: boolean;
+	/** Where a fork or rewind branches off: `run` at `metric` = `value` (RunRecord.branch_point). */
+	branchPoint?: {run: string; value: number; metric: string} | null;
+	/** The git remote and commit the SDK saw at init (RunRecord.git). */
+	gitRemote?: string | null;
+	gitCommit?: string | null;
 };
 
 /** One event decoded from a run. */
@@ -72,6 +91,11 @@ export type RunEvent =
 			text: string;
 			/** Seconds since the epoch, or null. */
 			timestamp: number | null;
+			/**
+			 * Whole lines (`run.write_logs`, `capture_loggers`: OutputLoggerRecord, 0.27+): each is a
+			 * line of its own, never joined to a captured chunk's unfinished line.
+			 */
+			whole?: boolean;
 	  }
 	| {
 			type: 'metric';
@@ -84,8 +108,31 @@ export type RunEvent =
 			defined: boolean;
 			goal: 'minimize' | 'maximize' | null;
 	  }
-	| {type: 'exit'; exitCode: number; runtime: number | null}
+	| {
+			type: 'exit';
+			exitCode: number;
+			runtime: number | null;
+			/**
+			 * This writer is done but the run is not (doc §5.6, §5.10): `not-complete` (the exit record
+			 * says so, 0.26.1+), or `secondary` (a shared-mode writer that is not the primary, whose
+			 * ordinary exit record does not end the run). Absent for an exit that ends the run.
+			 */
+			detached?: 'not-complete' | 'secondary';
+	  }
+	/** `wandb.alert()` / `run.alert()` (AlertRecord, doc §4.5): raw text, sanitized by the view. */
+	| {type: 'wandb-alert'; title: string; text: string; level: string; waitMs: number | null}
+	/** The run id from the log's or the run dir's name, for logs that have no run record yet. */
+	| {type: 'run-dir'; id: string}
 	| {type: 'telemetry'; cliVersion: string | null}
+	/** One EnvironmentRecord (Record field 26, core 0.21+): a writer's software or hardware part. */
+	| {type: 'environment'; environment: Environment}
+	/**
+	 * `wandb-metadata.json` as read (sources/run-metadata.ts): null when there is none or it did not
+	 * parse; `diffPatch`: whether `files/diff.patch` (the uncommitted changes) is there.
+	 */
+	| {type: 'metadata'; environment: Environment | null; diffPatch: boolean}
+	/** The SDK's own `_wandb.*` config keys (telemetry, versions, environment), kept apart from the user's config. */
+	| {type: 'sdk-config'; update: FlatValues}
 	| {type: 'preempting'}
 	/** Legacy runs only: the run state and exit code from wandb-metadata.json. */
 	| {type: 'legacy-state'; state: 'running' | 'finished' | 'failed' | 'crashed'; exitCode: number | null}

@@ -130,7 +130,23 @@ export function isPlainObject(value: unknown): value is {readonly [key: string]:
 /** Builds a {@link MediaValue} from a `{_type: ...}` object with a short description. */
 export function mediaFromObject(object: Record<string, unknown>): MediaValue {
 	const mediaType = String(object._type);
-	return {kind: 'media', mediaType, detail: mediaDetail(mediaType, object)};
+	return {kind: 'media', mediaType, detail: mediaDetail(mediaType, object), path: mediaPath(object)};
+}
+
+/**
+ * The file a media object names (relative to `files/`): its `path`, else the last element of a
+ * list object (`images/separated` {filenames}, `videos` / `audio` / `html` / `object3D` [{path}]).
+ * Unchecked text: the view sanitizes it and a reader resolves it inside the run dir.
+ */
+function mediaPath(o: Record<string, unknown>): string | null {
+	if (typeof o.path === 'string') return o.path;
+	for (const list of [o.filenames, o.videos, o.audio, o.html, o.objects]) {
+		if (!Array.isArray(list) || list.length === 0) continue;
+		const last: unknown = list[list.length - 1];
+		if (typeof last === 'string') return last;
+		if (last !== null && typeof last === 'object' && typeof (last as Record<string, unknown>).path === 'string') return (last as Record<string, unknown>).path as string;
+	}
+	return null;
 }
 
 function mediaDetail(mediaType: string, o: Record<string, unknown>): string {

@@ -176,6 +176,13 @@ export type RunRecordInput = {
 	startTime?: number;
 	/** Sets RunRecord.telemetry.cli_version. */
 	cliVersion?: string;
+	sweepId?: string;
+	resumed?: boolean;
+	/** RunRecord.runtime: seconds earlier sessions used (a resume). */
+	runtime?: number;
+	git?: {remote?: string; commit?: string};
+	forked?: boolean;
+	branchPoint?: {run: string; value: number; metric: string};
 	num?: number;
 };
 
@@ -198,7 +205,59 @@ export function encodeRun(run: RunRecordInput): Uint8Array {
 	if (run.startingStep) w.varintField(14, run.startingStep);
 	if (run.startTime !== undefined) w.messageField(17, timestamp(run.startTime / 1000));
 	if (run.cliVersion) w.messageField(19, new ProtoWriter().stringField(5, run.cliVersion));
+	if (run.sweepId) w.stringField(12, run.sweepId);
+	if (run.resumed) w.varintField(18, true);
+	if (run.runtime) w.varintField(20, run.runtime);
+	if (run.git) {
+		const git = new ProtoWriter();
+		if (run.git.remote) git.stringField(1, run.git.remote);
+		if (run.git.commit) git.stringField(2, run.git.commit);
+		w.messageField(21, git);
+	}
+	if (run.forked) w.varintField(22, true);
+	if (run.branchPoint) w.messageField(23, new ProtoWriter().stringField(1, run.branchPoint.run).doubleField(2, run.branchPoint.value).stringField(3, run.branchPoint.metric));
 	return record(RecordField.run, w, run.num);
+}
+
+/** EnvironmentRecord (26, core 0.21+): the fields wbtop shows (doc §4.5); `gpus` become gpu_nvidia entries. */
+export function encodeEnvironment(input: {
+	writerId?: string;
+	os?: string;
+	python?: string;
+	host?: string;
+	program?: string;
+	args?: string[];
+	git?: {remote?: string; commit?: string};
+	cpuCount?: number;
+	gpuType?: string;
+	gpuCount?: number;
+	gpus?: Array<{name: string; memoryTotal: number}>;
+	memoryTotal?: number;
+	cudaVersion?: string;
+	slurm?: Record<string, string>;
+	num?: number;
+}): Uint8Array {
+	const w = new ProtoWriter();
+	if (input.os) w.stringField(1, input.os);
+	if (input.python) w.stringField(2, input.python);
+	for (const arg of input.args ?? []) w.stringField(5, arg);
+	if (input.program) w.stringField(6, input.program);
+	if (input.git) {
+		const git = new ProtoWriter();
+		if (input.git.remote) git.stringField(1, input.git.remote);
+		if (input.git.commit) git.stringField(2, input.git.commit);
+		w.messageField(9, git);
+	}
+	if (input.host) w.stringField(12, input.host);
+	if (input.cpuCount) w.varintField(16, input.cpuCount);
+	if (input.gpuType) w.stringField(18, input.gpuType);
+	if (input.gpuCount) w.varintField(19, input.gpuCount);
+	if (input.memoryTotal) w.messageField(21, new ProtoWriter().varintField(1, input.memoryTotal));
+	for (const gpu of input.gpus ?? []) w.messageField(24, new ProtoWriter().stringField(1, gpu.name).varintField(2, gpu.memoryTotal));
+	if (input.cudaVersion) w.stringField(25, input.cudaVersion);
+	for (const [key, value] of Object.entries(input.slurm ?? {})) w.messageField(27, new ProtoWriter().stringField(1, key).stringField(2, value));
+	if (input.writerId) w.stringField(199, input.writerId);
+	return record(RecordField.environment, w, input.num);
 }
 
 /** HistoryRecord (2): one row. `step` also goes into HistoryStep unless null. */
@@ -273,15 +332,31 @@ export function encodeMetric(input: {
 	return record(RecordField.metric, w, input.num);
 }
 
-/** RunExitRecord (18). */
-export function encodeExit(input: {exitCode: number; runtime?: number; num?: number}): Uint8Array {
+/** RunExitRecord (18); `notComplete` (0.26.1+): this writer is done, the run is not. */
+export function encodeExit(input: {exitCode: number; runtime?: number; notComplete?: boolean; num?: number}): Uint8Array {
 	const w = new ProtoWriter();
 	if (input.exitCode !== 0) w.varintField(1, input.exitCode);
 	if (input.runtime !== undefined) w.varintField(2, input.runtime);
+	if (input.notComplete) w.varintField(3, true);
 	return record(RecordField.exit, w, input.num);
 }
 
-/** TelemetryRecord (11) with `cli_version`. */
-export function encodeTelemetry(input: {cliVersion: string; num?: number}): Uint8Array {
-	return record(RecordField.telemetry, new ProtoWriter().stringField(5, input.cliVersion), input.num);
+/** TelemetryRecord (11) with `cli_version`; `sharedMode` sets `feature.shared_mode` (3 → 67). */
+export function encodeTelemetry(input: {cliVersion: string; sharedMode?: boolean; num?: number}): Uint8Array {
+	const w = new ProtoWriter().stringField(5, input.cliVersion);
+	if (input.sharedMode) w.messageField(3, new ProtoWriter().varintField(67, true));
+	return record(RecordField.telemetry, w, input.num);
+}
+
+/** AlertRecord (10), from `run.alert(title, text, level, wait_duration)`; level as the SDK writes it. */
+export function encodeAlert(input: {title: string; text: string; level?: 'INFO' | 'WARN' | 'ERROR'; waitMs?: number; num?: number}): Uint8Array {
+	const w = new ProtoWriter().stringField(1, input.title).stringField(2, input.text);
+	if (input.level) w.stringField(3, input.level);
+	if (input.waitMs !== undefined) w.varintField(4, input.waitMs);
+	return record(RecordField.alert, w, input.num);
+}
+
+/** OutputLoggerRecord (27, 0.27+): `run.write_logs(text)` lines; the SDK ends the text with `\n`. */
+export function encodeOutputLogger(input: {line: string; num?: number}): Uint8Array {
+	return record(RecordField.outputLogger, new ProtoWriter().stringField(1, input.line), input.num);
 }

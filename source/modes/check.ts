@@ -9,8 +9,9 @@ import {lifeReasonText} from '../view/life-text.js';
 export const CHECK_EXIT = {ok: 0, warning: 1, failed: 2} as const;
 
 /**
- * `--check`: one line per problem and the exit code (2 crashed/failed, 1 stale or any warning,
- * else 0). `now` (ms) judges a run that stopped writing.
+ * `--check`: one line per problem and the exit code (2 crashed/failed or a wandb.alert of level
+ * ERROR, 1 stale or any warning, else 0; a wandb.alert of level INFO is listed and changes
+ * nothing). `now` (ms) judges a run that stopped writing.
  */
 export function checkRun(state: RunState, alerts: readonly Alert[], now = Date.now()): {lines: string[]; exitCode: number} {
 	const life = runLife(state, now);
@@ -28,7 +29,9 @@ export function checkRun(state: RunState, alerts: readonly Alert[], now = Date.n
 	}
 	for (const alert of alerts) {
 		lines.push(`${alert.kind}: ${alertMessage(alert)}`);
-		if (code === CHECK_EXIT.ok) code = CHECK_EXIT.warning;
+		// The run's own wandb.alert(): ERROR fails the check, WARN warns, INFO is listed only.
+		if (alert.kind === 'wandb-alert' && alert.severity === 'error') code = CHECK_EXIT.failed;
+		else if (alert.severity !== 'info' && code === CHECK_EXIT.ok) code = CHECK_EXIT.warning;
 	}
 	if (state.integrity.corruptChunks > 0) lines.push(`corrupt: ${state.integrity.corruptChunks} corrupt chunk(s) skipped in the run log`);
 	if (lines.length === 0) lines.push(`ok: ${status}${state.lastStep === null ? '' : `, step ${state.lastStep}`}`);

@@ -12,6 +12,8 @@ import {runProgress} from '../state/progress.js';
 import {lifeReasonText} from '../view/life-text.js';
 import type {Alert} from '../state/alerts.js';
 import {alertMessage} from '../view/alert-text.js';
+import {runOverview} from '../state/overview.js';
+import {isMediaValue} from '../decode/values.js';
 
 /** A number as JSON allows it. */
 export function jsonNumber(value: number | null): number | string | null {
@@ -75,11 +77,54 @@ export function runReport(state: RunState, location: RunLocation, host: HostJson
 		},
 		summary,
 		config,
+		/** The run, its environment and its config as the overview page shows them; null where not recorded (raw values: bytes, seconds). */
+		overview: overviewJson(state, config),
 		system: {records: state.stats.records, metrics: [...state.stats.series.keys()].sort()},
 		console: {lines: state.console.totalLines, source: state.consoleSource},
 		integrity: {tail: state.integrity.tail, corruptChunks: state.integrity.corruptChunks, error},
-		alerts: alerts.map(alert => ({kind: alert.kind, severity: alert.severity, message: alertMessage(alert)})),
+		/** Every media key of the history (and the summary's own): counts and the latest step and file, not the values. */
+		media: mediaJson(state),
+		alerts: alerts.map(alertJson),
 		...(host ? {host} : {}),
+	};
+}
+
+/** An alert: kind, severity and message; a `wandb-alert` adds the run's own level, title and text (raw: JSON keeps them exact). */
+function alertJson(alert: Alert) {
+	const base = {kind: alert.kind, severity: alert.severity, message: alertMessage(alert)};
+	const detail = alert.detail;
+	return detail.kind === 'wandb-alert' ? {...base, level: detail.level, title: detail.title, text: detail.text, count: detail.count} : base;
+}
+
+/**
+ * `{key: {kind, count, lastStep, lastPath}}`, sorted by key: the history's media keys, then the
+ * media only the summary holds (`run.summary[k] = wandb.Table(...)`, watch's `graph_0`), counted
+ * once with no step.
+ */
+function mediaJson(state: RunState): Record<string, {kind: string; count: number; lastStep: number | null; lastPath: string | null}> {
+	const media = new Map(state.media);
+	for (const [key, {value}] of state.summary) {
+		if (!media.has(key) && isMediaValue(value)) media.set(key, {kind: value.mediaType, count: 1, lastStep: null, lastPath: value.path});
+	}
+	const out: Record<string, {kind: string; count: number; lastStep: number | null; lastPath: string | null}> = {};
+	for (const key of [...media.keys()].sort()) {
+		const {kind, count, lastStep, lastPath} = media.get(key)!;
+		out[key] = {kind, count, lastStep, lastPath};
+	}
+	return out;
+}
+
+/**
+ * `{run, environment, config}`: the run record's identity, resume and fork; the environment from
+ * the log's environment records, then wandb-metadata.json, then the run record (`sources` says
+ * which said anything); the config as the top-level `config`. Times are ISO strings, sizes bytes.
+ */
+function overviewJson(state: RunState, config: Record<string, unknown>) {
+	const {run, environment} = runOverview(state);
+	return {
+		run: {...run, startTime: run.startTime === null ? null : new Date(run.startTime).toISOString(), runtime: jsonNumber(run.runtime)},
+		environment,
+		config,
 	};
 }
 

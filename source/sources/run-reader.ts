@@ -9,6 +9,8 @@ import type {Integrity, RunEvent, RunFormat} from '../decode/run-events.js';
 import {LegacyReader, readConfigYaml} from './legacy-reader.js';
 import {findLogFile, locateRun, type RunLocation} from './locate.js';
 import {strayLogProblem} from './side-file.js';
+import {readDebugLogVersion} from './debug-log.js';
+import {runIdFromDirName} from '../decode/legacy.js';
 
 export {UnreadableRunError} from './locate.js';
 import {BLOCK_SIZE, CHUNK_HEADER_SIZE, decodeLog, INITIAL_STATE, MAX_RECORD_SIZE, type DecodeState} from '../decode/log-framing.js';
@@ -109,6 +111,11 @@ export class RunReader {
 	private configVersion: string | null = null;
 	private configSignature = '';
 	private configProblem: string | null = null;
+	/** The version from `logs/debug.log`, tried once per read that found records and no version. */
+	private debugLogVersion: string | null = null;
+	private debugLogRead = false;
+	/** The run-dir event (the id from the log's or the dir's name) went out since the last restart. */
+	private runDirSent = false;
 
 	constructor(location: RunLocation, options: RunReaderOptions = {}) {
 		this.location = location;
@@ -124,7 +131,7 @@ export class RunReader {
 	/** The wandb version that wrote the run, once known (header, telemetry, then config.yaml). */
 	get sdkVersion(): string | null {
 		if (this.legacy !== null) return this.legacy.sdkVersion;
-		return this.headerVersion ?? this.telemetryVersion ?? this.configVersion;
+		return this.headerVersion ?? this.telemetryVersion ?? this.configVersion ?? this.debugLogVersion;
 	}
 
 	/** True when the last `read()` stopped at its byte cap with more bytes already on disk. */
@@ -229,6 +236,13 @@ export class RunReader {
 			undecodableRecords: this.records.undecodable,
 		};
 		this.noteVersions(events);
+		if (!this.runDirSent && this.error === null) {
+			// The id before any run record, once the bytes are a W&B log: a header-only log has none
+			// (doc §1.1: the log is `run-<id>.wandb`, the dir `run-<date>-<id>[-N]`).
+			this.runDirSent = true;
+			const id = /^run-(.+)\.wandb$/.exec(path.basename(this.logFile))?.[1] ?? runIdFromDirName(path.basename(this.location.runDir));
+			if (id) events.unshift({type: 'run-dir', id}); // first: a read in pieces gives the same events as one
+		}
 		return this.finish(result);
 	}
 
@@ -325,6 +339,9 @@ export class RunReader {
 		this.configVersion = null;
 		this.configSignature = '';
 		this.configProblem = null;
+		this.debugLogVersion = null;
+		this.debugLogRead = false;
+		this.runDirSent = false;
 	}
 
 	/**
@@ -336,7 +353,20 @@ export class RunReader {
 			if (event.type === 'header' && event.sdkVersion !== null) this.headerVersion = event.sdkVersion;
 			else if (event.type === 'telemetry' && event.cliVersion !== null) this.telemetryVersion = event.cliVersion;
 		}
-		if (this.headerVersion !== null || this.telemetryVersion !== null || this.configVersion !== null) return;
+		if (this.headerVersion !== null || this.telemetryVersion !== null || this.configVersion !== null || this.debugLogVersion !== null) return;
+		this.noteConfigVersion(events);
+		if (this.configVersion !== null) return;
+		// Last: the training process's own debug log (a header-only log has nothing else yet); once
+		// read, it is not read again: its version line is its first.
+		if (this.debugLogRead) return;
+		const debugLog = readDebugLogVersion(this.location.runDir);
+		this.debugLogRead = debugLog.read;
+		this.debugLogVersion = debugLog.version;
+		if (debugLog.version !== null) events.push({type: 'telemetry', cliVersion: debugLog.version});
+	}
+
+	/** `files/config.yaml`'s `_wandb.cli_version` (and its problem, if refused), re-read only when it changed. */
+	private noteConfigVersion(events: RunEvent[]): void {
 		const file = path.join(this.location.runDir, 'files', 'config.yaml');
 		let signature: string;
 		try {

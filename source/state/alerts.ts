@@ -16,6 +16,11 @@ export type AlertDetail =
 	| {kind: 'gpu-idle'; gpu: number; thresholdPct: number; seconds: number}
 	| {kind: 'gpu-memory'; gpu: number; pct: number}
 	| {kind: 'console'; label: string; line: string}
+	/**
+	 * `wandb.alert(title, text, level)` as the run raised it (AlertRecord): `level` INFO, WARN or
+	 * ERROR (or whatever else a writer put there); `count` calls with this title, `text` the latest.
+	 */
+	| {kind: 'wandb-alert'; level: string; title: string; text: string; count: number; step: number | null}
 	/** A side file refused (a FIFO, a device, too large, unreadable): the message names it. */
 	| {kind: 'file'; file: string; message: string}
 	/** Data not kept, or not exact, because a limit was reached (caps.ts, run-state.ts). */
@@ -27,7 +32,8 @@ export type Alert = {
 	/** Stable identity: the same problem keeps its id while it lasts. */
 	id: string;
 	kind: AlertKind;
-	severity: 'warning' | 'error';
+	/** `info` only for a `wandb.alert()` of level INFO: shown and listed, no problem by itself. */
+	severity: 'info' | 'warning' | 'error';
 	detail: AlertDetail;
 };
 
@@ -105,9 +111,19 @@ function dataAlerts(run: RunState): Alert[] {
 	for (const [name, seen] of run.nonFinite) {
 		alerts.push({id: `nan:${name}`, kind: 'nan', severity: 'warning', detail: {kind: 'nan', metric: name, count: seen.count, firstStep: seen.firstStep}});
 	}
-	alerts.push(...spikeAlerts(run), ...limitAlerts(run));
+	alerts.push(...spikeAlerts(run), ...limitAlerts(run), ...wandbAlerts(run));
 	for (const [file, message] of run.fileProblems) alerts.push({id: `file:${file}`, kind: 'file', severity: 'warning', detail: {kind: 'file', file, message}});
 	return alerts;
+}
+
+/** The run's own `wandb.alert()` calls, one per level and title: ERROR an error, WARN a warning, others info. */
+export function wandbAlerts(run: RunState): Alert[] {
+	return run.wandbAlerts.map(alert => ({
+		id: `wandb-alert:${alert.level}:${alert.title}`,
+		kind: 'wandb-alert',
+		severity: alert.level === 'ERROR' ? 'error' : alert.level === 'WARN' ? 'warning' : 'info',
+		detail: {kind: 'wandb-alert', level: alert.level, title: alert.title, text: alert.text, count: alert.count, step: alert.lastStep},
+	}));
 }
 
 /** Fatal lines in the console: completed lines are scanned once each, unfinished ones (a live progress bar) while they change. */
@@ -193,7 +209,8 @@ export function medianRowInterval(run: RunState): number | null {
  */
 export function stallAlert(run: RunState, now: number): Alert | null {
 	const life = runLife(run, now);
-	if (life.status !== 'running' || life.catchingUp || run.rows === 0) return null;
+	// A detached writer (its exit said the run goes on elsewhere) writes no more rows here.
+	if (life.status !== 'running' || life.catchingUp || run.rows === 0 || life.reason.kind === 'detached') return null;
 	// Prefer the row's own wall-clock time; fall back to when wbtop saw it.
 	const lastSeconds = run.lastRowTimestamp ?? (run.lastRowAt === null ? null : run.lastRowAt / 1000);
 	if (lastSeconds === null) return null;
@@ -207,7 +224,7 @@ export function stallAlert(run: RunState, now: number): Alert | null {
 function gpuAlerts(run: RunState, host: HostState, now: number, memory: AlertMemory): Alert[] {
 	const alerts: Alert[] = [];
 	const life = runLife(run, now);
-	const live = life.status === 'running' && !life.catchingUp;
+	const live = life.status === 'running' && !life.catchingUp && life.reason.kind !== 'detached';
 	// When the run's own processes are known, only its GPUs matter (a job on 1 of 8 GPUs).
 	const runGpus = new Set(host.processes.filter(process => process.run && process.gpuUuid).map(process => process.gpuUuid));
 	for (const gpu of host.gpus) {

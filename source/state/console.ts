@@ -77,6 +77,23 @@ export class ConsoleBuffer {
 		this.changes++;
 	}
 
+	/**
+	 * Feed whole lines (OutputLoggerRecord: `run.write_logs`, captured `logging` records): each
+	 * becomes a completed line of its own, as wandb-core's console model puts it, and the stream's
+	 * unfinished line (a progress bar mid-redraw) stays as it was. `\r` inside a line applies.
+	 */
+	appendLines(stream: ConsoleStream, text: string): void {
+		if (text.length === 0) return;
+		const lines = text.split('\n');
+		if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop(); // the SDK's trailing newline
+		for (const line of lines) {
+			const state: Pending = {raw: '', carriage: false, shown: null, touched: 0};
+			this.feed(state, line);
+			this.push(stream, state.raw);
+		}
+		this.changes++;
+	}
+
 	/** An independent copy (lines are immutable and shared). */
 	clone(): ConsoleBuffer {
 		const copy = new ConsoleBuffer(this.maxLines);

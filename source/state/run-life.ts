@@ -21,6 +21,11 @@ export type LifeReason =
 	| {kind: 'gone'; pid: number; reused: boolean}
 	/** No write for `quietSeconds`, and the process cannot be checked here. */
 	| {kind: 'silent'; quietSeconds: number; why: LifeEvent['why'] | null}
+	/**
+	 * This writer's exit record says the run goes on without it (`not_complete`, or a shared-mode
+	 * secondary's exit; doc §5.6, §5.10): not an end, whatever its process does now.
+	 */
+	| {kind: 'detached'; how: 'not-complete' | 'secondary'}
 	/** Written to recently; the process cannot be checked here (`why`), or has not been yet (null). */
 	| {kind: 'unverified'; quietSeconds: number | null; why: LifeEvent['why'] | null};
 
@@ -46,6 +51,8 @@ export function runLife(state: RunState, now: number): RunLife {
 	const catchingUp = state.reading !== null && !state.reading.caughtUp;
 	const recorded = deriveRunState({exitCode: state.exit?.code ?? null, legacyState: state.legacyState?.state ?? null});
 	if (recorded !== 'running') return {status: recorded, alive: null, reason: {kind: 'exit', status: recorded, code: runExitCode(state)}, catchingUp};
+	// The writer left a run that goes on elsewhere: running for all this log can tell, never crashed.
+	if (state.detached !== null) return {status: 'running', alive: null, reason: {kind: 'detached', how: state.detached.how}, catchingUp};
 
 	const lastWrite = lastWriteSeconds(state);
 	// A host clock behind the run's makes this negative: not silent.

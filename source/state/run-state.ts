@@ -7,10 +7,13 @@
  * are owned by the state and `version` tells the UI and memoized charts what changed.
  */
 import type {FlatValues, Integrity, LifeEvent, RunEvent, RunFormat, RunInfo, Value} from '../decode/run-events.js';
+import {emptyRunInfo} from '../decode/records.js';
+import {isMediaValue} from '../decode/values.js';
 import {AxisColumn, Series} from './series.js';
 import {ConsoleBuffer} from './console.js';
 import {RowPace} from './row-pace.js';
 import type {RunStatus} from '../decode/records.js';
+import {mergeEnvironment, type Environment} from '../decode/environment.js';
 
 export type {RunStatus} from '../decode/records.js';
 
@@ -36,6 +39,15 @@ export type RecordedStats = {
 	lastTimestamp: number | null;
 };
 
+/** A `wandb.alert()` title (with its level) as the run raised it: the latest text, how often. */
+export type WandbAlert = {title: string; level: string; text: string; count: number; firstStep: number | null; lastStep: number | null};
+
+/** One media key of the history: its `_type`, how many were logged, the latest step and file. */
+export type MediaStat = {kind: string; count: number; lastStep: number | null; lastPath: string | null};
+
+/** Distinct `wandb.alert()` titles kept (a script raising a new title every step must not grow memory). */
+export const MAX_WANDB_ALERTS = 100;
+
 type MetricDeclaration = {name: string | null; glob: string | null; stepMetric: string | null; hidden: boolean};
 
 export type RunState = {
@@ -44,7 +56,24 @@ export type RunState = {
 	info: RunInfo | null;
 	sdkVersion: string | null;
 	config: FlatValues;
+	/** The SDK's `_wandb.*` config keys, kept apart from the user's `config` (the overview shows them on request). */
+	sdkConfig: FlatValues;
+	/** Bumped whenever `config` or `sdkConfig` changes (they change in place): what the overview's config rows are memoized on. */
+	configVersion: number;
+	/** The log's EnvironmentRecords merged per writer (writer id, '' for none), in the order they came. */
+	environments: Map<string, Environment>;
+	/** `wandb-metadata.json` as last read, and whether `files/diff.patch` is there; null until looked at. */
+	metadata: {environment: Environment | null; diffPatch: boolean} | null;
 	exit: {code: number; runtime: number | null} | null;
+	/**
+	 * An exit record that does not end the run (doc §5.6, §5.10): `not_complete`, or a shared-mode
+	 * secondary writer's. The writer is done; the run goes on in others. Null otherwise.
+	 */
+	detached: {how: 'not-complete' | 'secondary'; code: number; runtime: number | null} | null;
+	/** `wandb.alert()` records by level and title, in the order first raised (at most MAX_WANDB_ALERTS). */
+	wandbAlerts: WandbAlert[];
+	/** Media keys of the history (at most MAX_SERIES): counts, last step and path, never the values. */
+	media: Map<string, MediaStat>;
 	legacyState: {state: RunStatus; exitCode: number | null} | null;
 	preempting: boolean;
 	/** History records seen (legacy: lines). */
@@ -144,7 +173,14 @@ export function initialRunState(): RunState {
 		info: null,
 		sdkVersion: null,
 		config: {},
+		sdkConfig: {},
+		configVersion: 0,
+		environments: new Map(),
+		metadata: null,
 		exit: null,
+		detached: null,
+		wandbAlerts: [],
+		media: new Map(),
 		legacyState: null,
 		preempting: false,
 		rows: 0,
@@ -188,6 +224,8 @@ export function cloneRunState(state: RunState): RunState {
 	return {
 		...state,
 		config: {...state.config},
+		sdkConfig: {...state.sdkConfig},
+		environments: new Map(state.environments),
 		recentSteps: [...state.recentSteps],
 		pace: state.pace.clone(),
 		metrics: new Map([...state.metrics].map(([name, metric]) => [name, {...metric, series: metric.series.clone()}])),
@@ -195,6 +233,8 @@ export function cloneRunState(state: RunState): RunState {
 		nonMonotonic: new Set(state.nonMonotonic),
 		declarations: [...state.declarations],
 		latestOther: new Map(state.latestOther),
+		wandbAlerts: state.wandbAlerts.map(alert => ({...alert})),
+		media: new Map([...state.media].map(([key, stat]) => [key, {...stat}])),
 		summary: new Map([...state.summary].map(([key, entry]) => [key, {...entry}])),
 		stats: {...state.stats, time: state.stats.time.clone(), series: new Map([...state.stats.series].map(([key, series]) => [key, series.clone()]))},
 		console: state.console.clone(),
@@ -217,10 +257,26 @@ export function reduceRun(state: RunState, event: RunEvent, now: number): RunSta
 		case 'run':
 			state.info = mergeRunInfo(state.info, event.run);
 			Object.assign(state.config, event.run.config);
+			state.configVersion++;
 			break;
 		case 'config':
 			Object.assign(state.config, event.update);
 			for (const key of event.remove) delete state.config[key];
+			state.configVersion++;
+			break;
+		case 'sdk-config':
+			Object.assign(state.sdkConfig, event.update);
+			state.configVersion++;
+			break;
+		case 'environment': {
+			// A writer's software and hardware records merge (doc §5.9); each writer is kept apart.
+			const writer = event.environment.writerId ?? '';
+			const previous = state.environments.get(writer);
+			if (previous !== undefined || state.environments.size < 64) state.environments.set(writer, previous === undefined ? event.environment : mergeEnvironment(previous, event.environment));
+			break;
+		}
+		case 'metadata':
+			state.metadata = {environment: event.environment, diffPatch: event.diffPatch};
 			break;
 		case 'history':
 			addHistoryRow(state, event.step, event.values, now);
@@ -243,7 +299,7 @@ export function reduceRun(state: RunState, event: RunEvent, now: number): RunSta
 					previous.changedAt = now;
 				}
 			}
-			for (const key of event.remove) state.summary.delete(key);
+			for (const key of event.remove) removeSummaryKey(state.summary, key);
 			break;
 		case 'stats':
 			addStats(state.stats, event.timestamp, event.values);
@@ -254,7 +310,8 @@ export function reduceRun(state: RunState, event: RunEvent, now: number): RunSta
 				if (state.consoleSource !== null) state.console = new ConsoleBuffer();
 				state.consoleSource = 'console records';
 			}
-			state.console.append(event.stream, event.text);
+			if (event.whole) state.console.appendLines(event.stream, event.text);
+			else state.console.append(event.stream, event.text);
 			break;
 		case 'console-file':
 			if (state.consoleSource === 'console records') break; // records win over output.log
@@ -272,7 +329,16 @@ export function reduceRun(state: RunState, event: RunEvent, now: number): RunSta
 			declareMetric(state, event);
 			break;
 		case 'exit':
-			state.exit = {code: event.exitCode, runtime: event.runtime};
+			if (event.detached) state.detached = {how: event.detached, code: event.exitCode, runtime: event.runtime};
+			else state.exit = {code: event.exitCode, runtime: event.runtime};
+			break;
+		case 'wandb-alert':
+			addWandbAlert(state, event);
+			break;
+		case 'run-dir':
+			// The name's id until a run record says (a header-only log has none yet).
+			if (state.info === null) state.info = {...emptyRunInfo(), id: event.id};
+			else state.info.id ??= event.id;
 			break;
 		case 'preempting':
 			state.preempting = true;
@@ -293,7 +359,7 @@ export function reduceRun(state: RunState, event: RunEvent, now: number): RunSta
 }
 
 /** Events that are the run's own records (not wbtop's probes, nor side-file bookkeeping). */
-const RECORD_EVENTS = new Set<RunEvent['type']>(['header', 'run', 'config', 'history', 'summary', 'stats', 'console', 'metric', 'exit', 'preempting']);
+const RECORD_EVENTS = new Set<RunEvent['type']>(['header', 'run', 'config', 'sdk-config', 'environment', 'history', 'summary', 'stats', 'console', 'metric', 'exit', 'preempting', 'wandb-alert']);
 
 /** Keeps `lastRecordTime` (the run's own clock) and `lastLiveWriteAt` (a record seen arriving). */
 function noteWrite(state: RunState, event: RunEvent, now: number): void {
@@ -329,6 +395,13 @@ function mergeRunInfo(previous: RunInfo | null, next: RunInfo): RunInfo {
 		config: {...previous.config, ...next.config},
 		startingStep: next.startingStep || previous.startingStep,
 		pid: next.pid ?? previous.pid,
+		sweepId: next.sweepId || previous.sweepId,
+		resumed: next.resumed || previous.resumed,
+		resumedRuntime: next.resumedRuntime ?? previous.resumedRuntime,
+		forked: next.forked || previous.forked,
+		branchPoint: next.branchPoint ?? previous.branchPoint,
+		gitRemote: next.gitRemote || previous.gitRemote,
+		gitCommit: next.gitCommit || previous.gitCommit,
 	};
 }
 
@@ -352,6 +425,7 @@ function addHistoryRow(state: RunState, step: number | null, values: FlatValues,
 			addAxisValue(state, key, row, value);
 		} else if (value !== null && value !== undefined && (state.latestOther.size < MAX_SERIES || state.latestOther.has(key))) {
 			state.latestOther.set(key, value);
+			if (isMediaValue(value)) addMedia(state.media, key, value.mediaType, value.path, step);
 		}
 	}
 	if (step !== null && !('_step' in values)) addAxisValue(state, '_step', row, step);
@@ -373,6 +447,42 @@ function addHistoryRow(state: RunState, step: number | null, values: FlatValues,
 	}
 	const runtime = values._runtime;
 	if (typeof runtime === 'number' && Number.isFinite(runtime)) state.lastRuntime = runtime;
+}
+
+/** Counts a media value of the history under its key (bounded: MAX_SERIES keys, a few numbers each). */
+function addMedia(media: Map<string, MediaStat>, key: string, kind: string, path: string | null, step: number | null): void {
+	const stat = media.get(key);
+	if (stat === undefined) {
+		if (media.size < MAX_SERIES) media.set(key, {kind, count: 1, lastStep: step, lastPath: path});
+		return;
+	}
+	stat.kind = kind;
+	stat.count++;
+	stat.lastStep = step;
+	if (path !== null) stat.lastPath = path;
+}
+
+/**
+ * A summary removal of `key` removes its nested leaves too: summary values are flattened with
+ * `.`, so `run.summary.pop('val')` after `{'val': {'acc': 1}}` must take `val.acc` with it.
+ */
+function removeSummaryKey(summary: Map<string, SummaryEntry>, key: string): void {
+	summary.delete(key);
+	const prefix = `${key}.`;
+	for (const name of summary.keys()) if (name.startsWith(prefix)) summary.delete(name);
+}
+
+/** One `wandb.alert()`: a new title (per level) is kept up to MAX_WANDB_ALERTS; a repeat updates its text and count. */
+function addWandbAlert(state: RunState, event: Extract<RunEvent, {type: 'wandb-alert'}>): void {
+	const known = state.wandbAlerts.find(alert => alert.title === event.title && alert.level === event.level);
+	if (known !== undefined) {
+		known.text = event.text;
+		known.count++;
+		known.lastStep = state.lastStep;
+		return;
+	}
+	if (state.wandbAlerts.length >= MAX_WANDB_ALERTS) return;
+	state.wandbAlerts.push({title: event.title, level: event.level, text: event.text, count: 1, firstStep: state.lastStep, lastStep: state.lastStep});
 }
 
 function addMetricValue(state: RunState, key: string, row: number, value: number, step: number | null): void {

@@ -21,6 +21,14 @@ export function alertMessage(alert: Alert): string {
 			return `GPU ${detail.gpu} memory ${detail.pct.toFixed(0)}% full`;
 		case 'console':
 			return `console: ${detail.label}: ${sanitizeLine(detail.line).trim().slice(0, 80)}`;
+		case 'wandb-alert': {
+			// The run's own words: title and text are sanitized here, the text cut to one short line.
+			const text = sanitizeLine(detail.text).replace(/\s+/g, ' ').trim();
+			const title = sanitizeLine(detail.title).trim();
+			const body = [title, text.length > 100 ? `${Array.from(text).slice(0, 99).join('')}…` : text].filter(part => part !== '').join(': ');
+			const times = detail.count > 1 ? ` (${detail.count}×${detail.step === null ? '' : `, last at step ${detail.step}`})` : detail.step === null ? '' : ` (step ${detail.step})`;
+			return `wandb.alert ${sanitizeLine(detail.level)}: ${body || '(no text)'}${times}`;
+		}
 		case 'file':
 			return sanitizeLine(detail.message);
 		case 'limit':

@@ -30,6 +30,10 @@ export function lifeReasonText(reason: LifeReason): string | null {
 			return `the training process ${reason.pid} ended without an exit record${reason.reused ? ' (its PID now belongs to a newer process)' : ''}`;
 		case 'silent':
 			return `no write for ${formatDuration(reason.quietSeconds)}; likely crashed${whyUnchecked(reason.why)}`;
+		case 'detached':
+			return reason.how === 'not-complete'
+				? 'this writer detached (exit record not_complete): the run goes on without it'
+				: 'a shared-mode secondary writer exited: the run goes on in its other writers';
 		case 'unverified':
 			return reason.quietSeconds === null ? null : `last write ${formatDuration(reason.quietSeconds)} ago${whyUnchecked(reason.why)}`;
 	}
@@ -39,6 +43,7 @@ export function lifeReasonText(reason: LifeReason): string | null {
 export function lifeReasonShort(reason: LifeReason): string | null {
 	if (reason.kind === 'silent') return `no write for ${formatDuration(reason.quietSeconds)}`;
 	if (reason.kind === 'gone') return `process ${reason.pid} ended, no exit record`;
+	if (reason.kind === 'detached') return 'writer detached';
 	return null;
 }
 

@@ -62,7 +62,9 @@ describe('RecordDecoder', () => {
 		const payload = new ProtoWriter().messageField(99, new ProtoWriter().stringField(1, 'new type')).messageField(RecordField.exit, exit).finish();
 		expect(decodeOne(payload).events).toEqual([{type: 'exit', exitCode: 7, runtime: null}]);
 		expect(decodeOne(record(RecordField.files, new ProtoWriter().stringField(1, 'x'))).events).toEqual([]);
-		expect(decodeOne(record(RecordField.environment, new ProtoWriter().stringField(1, 'linux'))).events).toEqual([]);
+		// Environment records (26) are read since the overview panel; a record type still unknown is skipped.
+		expect(decodeOne(record(RecordField.environment, new ProtoWriter().stringField(1, 'linux'))).events).toMatchObject([{type: 'environment', environment: {os: 'linux'}}]);
+		expect(decodeOne(record(28, new ProtoWriter().stringField(1, 'linux'))).events).toEqual([]);
 	});
 
 	it('counts an undecodable record and emits nothing from it', () => {
@@ -119,9 +121,9 @@ describe('RecordDecoder', () => {
 			type: 'history',
 			step: null,
 			values: {
-				examples: {kind: 'media', mediaType: 'image-file', detail: '1500x1000 png'},
+				examples: {kind: 'media', mediaType: 'image-file', detail: '1500x1000 png', path: null},
 				'train.loss': 0.25,
-				'nested.table': {kind: 'media', mediaType: 'table-file', detail: '20x4 table'},
+				'nested.table': {kind: 'media', mediaType: 'table-file', detail: '20x4 table', path: null},
 				'nested.x': 1,
 			},
 		});

@@ -47,15 +47,18 @@ describe('parseValueJson', () => {
 
 	it('turns media objects into short descriptions', () => {
 		const media = (json: string) => parseValueJson(json);
-		expect(media('{"_type": "image-file", "width": 1500, "height": 800, "format": "png", "path": "x.png", "size": 5}')).toEqual({kind: 'media', mediaType: 'image-file', detail: '1500x800 png'});
-		expect(media('{"_type": "histogram", "values": [1, 2, 3], "bins": [0, 1, 2, 3]}')).toEqual({kind: 'media', mediaType: 'histogram', detail: '3 bins'});
+		expect(media('{"_type": "image-file", "width": 1500, "height": 800, "format": "png", "path": "x.png", "size": 5}')).toEqual({kind: 'media', mediaType: 'image-file', detail: '1500x800 png', path: 'x.png'});
+		expect(media('{"_type": "histogram", "values": [1, 2, 3], "bins": [0, 1, 2, 3]}')).toEqual({kind: 'media', mediaType: 'histogram', detail: '3 bins', path: null});
 		expect(media('{"_type": "histogram", "packedBins": {"min": 0, "size": 1, "count": 64}, "values": null}')).toMatchObject({detail: '64 bins'});
-		expect(media('{"_type": "table-file", "nrows": 10, "ncols": 4, "path": "t.json"}')).toEqual({kind: 'media', mediaType: 'table-file', detail: '10x4 table'});
-		expect(media('{"_type": "graph-file", "path": "g.json", "size": 12345}')).toEqual({kind: 'media', mediaType: 'graph-file', detail: '12.3 KB'});
+		expect(media('{"_type": "table-file", "nrows": 10, "ncols": 4, "path": "t.json"}')).toEqual({kind: 'media', mediaType: 'table-file', detail: '10x4 table', path: 't.json'});
+		expect(media('{"_type": "graph-file", "path": "g.json", "size": 12345}')).toEqual({kind: 'media', mediaType: 'graph-file', detail: '12.3 KB', path: 'g.json'});
 		expect(media('{"_type": "images/separated", "width": 28, "height": 28, "format": "png", "count": 3}')).toMatchObject({detail: '3 × 28x28 png'});
-		expect(media('{"_type": "audio-file"}')).toEqual({kind: 'media', mediaType: 'audio-file', detail: ''});
+		expect(media('{"_type": "audio-file"}')).toEqual({kind: 'media', mediaType: 'audio-file', detail: '', path: null});
 		// Nested inside a plain object, media is still recognised.
-		expect(media('{"examples": {"_type": "image-file", "width": 1, "height": 2}}')).toEqual({examples: {kind: 'media', mediaType: 'image-file', detail: '1x2'}});
+		expect(media('{"examples": {"_type": "image-file", "width": 1, "height": 2}}')).toEqual({examples: {kind: 'media', mediaType: 'image-file', detail: '1x2', path: null}});
+		// A list of images names its files: the last one is the path.
+		expect(media('{"_type": "images/separated", "count": 2, "filenames": ["media/images/a_0_1.png", "media/images/a_0_2.png"]}')).toMatchObject({path: 'media/images/a_0_2.png'});
+		expect(media('{"_type": "videos", "count": 1, "videos": [{"_type": "video-file", "path": "media/videos/v_3_ab.gif"}]}')).toMatchObject({path: 'media/videos/v_3_ab.gif'});
 	});
 
 	it('formats sizes', () => {
@@ -72,7 +75,7 @@ describe('flattenInto', () => {
 		expect(out).toEqual({
 			'train.loss': 1,
 			'train.sub.a': NaN,
-			'train.img': {kind: 'media', mediaType: 'image-file', detail: '2x3'},
+			'train.img': {kind: 'media', mediaType: 'image-file', detail: '2x3', path: null},
 			'train.list': [1, 2],
 			'train.empty': {},
 		});

@@ -108,7 +108,7 @@ describe('record encoders', () => {
 				big: Infinity,
 				'train.acc': 0.9,
 				'train.nested.deep': -Infinity,
-				image: {kind: 'media', mediaType: 'image-file', detail: '64x32 png'},
+				image: {kind: 'media', mediaType: 'image-file', detail: '64x32 png', path: 'media/images/a.png'},
 				label: 'cat',
 				_step: 7,
 			},
@@ -127,6 +127,8 @@ describe('record encoders', () => {
 		expect(events).toEqual([
 			{type: 'summary', update: {loss: 0.25, 'best.acc': 1}, remove: ['old']},
 			{type: 'config', update: {batch: 32}, remove: ['gone']},
+			// The SDK's own keys, kept apart from the user's config (the overview shows them on request).
+			{type: 'sdk-config', update: {'_wandb.cli_version': '0.15.0'}},
 			{type: 'telemetry', cliVersion: '0.15.0'},
 			{type: 'stats', timestamp: 1_700_000_000.5, values: {cpu: 12.5, 'gpu.0.gpu': 99, 'network.sent': 1, 'network.recv': 2}},
 			{type: 'console', stream: 'stdout', text: 'hello\n', timestamp: 1_700_000_001},

@@ -106,7 +106,9 @@ describe('odd files', () => {
 		expect(reader.read()).toMatchObject({events: [], error: null, integrity: {tail: 'clean'}});
 		fs.writeFileSync(logFile, encodeFraming([encodeHeader({producer: '0.23.0+abc'}), encodeHistory({step: 0, values: {loss: 1}})]));
 		const result = reader.read();
-		expect(result.events.map(e => e.type)).toEqual(['header', 'history']);
+		// First the id from the log's name (a run record may never come), then the records.
+		expect(result.events.map(e => e.type)).toEqual(['run-dir', 'header', 'history']);
+		expect(result.events[0]).toEqual({type: 'run-dir', id: 'newrun01'});
 		expect(reader.sdkVersion).toBe('0.23.0');
 	});
 
@@ -131,8 +133,9 @@ describe('odd files', () => {
 		fs.renameSync(`${logFile}.tmp`, logFile);
 		const result = reader.read();
 		expect(result.reset).toBe(true);
-		// (plus the version from files/config.yaml, since the new log has none)
-		expect(result.events.map(e => e.type)).toEqual(['header', 'history', 'telemetry']);
+		// (the id from the log's name again, for the new state, plus the version from
+		// files/config.yaml, since the new log has none)
+		expect(result.events.map(e => e.type)).toEqual(['run-dir', 'header', 'history', 'telemetry']);
 		expect(result.integrity).toMatchObject({tail: 'clean', corruptChunks: 0});
 	});
 
