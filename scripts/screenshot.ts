@@ -1,8 +1,10 @@
-// Renders the README screenshots: the demo run in tmux, captured with colours, written as SVG.
-//   npx tsx scripts/screenshot.ts
+// Renders the README screenshots: the demo run (and a real run's overview) in tmux, captured with
+// colours, written as SVG.
+//   npx tsx scripts/screenshot.ts            # all of them
+//   npx tsx scripts/screenshot.ts overview   # only those whose file name holds the word
 import {writeFileSync, mkdirSync} from 'node:fs';
 import {startPane} from '../test/helpers/tmux.js';
-import {CLI} from '../test/helpers/fixtures.js';
+import {CLI, REAL_RUNS} from '../test/helpers/fixtures.js';
 
 const PALETTE: Record<number, string> = {
 	30: '#4d4d4d', 31: '#e06c75', 32: '#98c379', 33: '#e5c07b', 34: '#61afef', 35: '#c678dd', 36: '#56b6c2', 37: '#dcdfe4',
@@ -63,11 +65,12 @@ export function toSvg(lines: string[], columns: number, title: string): string {
 	].join('\n');
 }
 
-async function shoot(file: string, columns: number, rows: number, keys: string[] = []) {
-	const pane = startPane(`node ${CLI} --demo --no-gpu`, columns, rows);
+async function shoot(file: string, columns: number, rows: number, keys: string[] = [], run = '--demo') {
+	if (process.argv[2] && !file.includes(process.argv[2])) return;
+	const pane = startPane(`node ${CLI} ${run} --no-gpu`, columns, rows);
 	try {
-		await pane.waitFor(screen => /step (\d{3,})/.test(screen) && screen.includes('x: '), 20_000);
-		await new Promise(resolve => setTimeout(resolve, 4000));
+		await pane.waitFor(screen => (run === '--demo' ? /step (\d{3,})/.test(screen) : /step /.test(screen)) && screen.includes('x: '), 20_000);
+		await new Promise(resolve => setTimeout(resolve, run === '--demo' ? 4000 : 500));
 		for (const key of keys) {
 			pane.keys(key);
 			await new Promise(resolve => setTimeout(resolve, 400));
@@ -82,4 +85,6 @@ async function shoot(file: string, columns: number, rows: number, keys: string[]
 mkdirSync('media', {recursive: true});
 await shoot('media/dashboard.svg', 120, 36);
 await shoot('media/compact.svg', 60, 15);
-console.log('wrote media/dashboard.svg and media/compact.svg');
+// A real run (wandb 0.21, offline, an H100): its overview, from its environment and config records.
+await shoot('media/overview.svg', 120, 32, ['i'], `'${REAL_RUNS}/alphatra__CPC-SNN-GW__offline-run-20250906_184957-lpl8zlhs'`);
+console.log('wrote the screenshots under media/');

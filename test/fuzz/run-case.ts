@@ -168,6 +168,22 @@ export function checkEvent(event: RunEvent, problems: string[]): void {
 			break;
 		case 'preempting':
 			break;
+		case 'run-dir':
+			if (!isStr(event.id) || event.id === '') bad('id');
+			break;
+		case 'sdk-config':
+			checkFlat(event.update, 'sdk-config.update', problems);
+			break;
+		case 'environment': {
+			// A damaged record still gives each field its own kind: strings, counts, lists of them.
+			const env = event.environment as unknown as Record<string, unknown>;
+			for (const key of ['writerId', 'os', 'python', 'docker', 'program', 'codePath', 'gitRemote', 'gitCommit', 'gitBranch', 'root', 'host', 'username', 'executable', 'gpuType', 'cudaVersion', 'accelerator']) if (!isStrOrNull(env[key])) bad(key);
+			for (const key of ['startedAt', 'cpuCount', 'cpuCountLogical', 'gpuCount', 'memoryBytes']) if (!isNumOrNull(env[key]) || (env[key] !== null && !Number.isFinite(env[key]))) bad(key);
+			if (env.args !== null) checkStrings(env.args, 'environment.args', problems);
+			if (!Array.isArray(env.gpus) || !env.gpus.every(gpu => isStrOrNull(gpu?.name) && isNumOrNull(gpu?.memoryBytes))) bad('gpus');
+			if (env.slurm === null || typeof env.slurm !== 'object' || !Object.values(env.slurm).every(isStr)) bad('slurm');
+			break;
+		}
 		case 'legacy-state':
 			if (!['running', 'finished', 'failed', 'crashed'].includes(event.state) || !isNumOrNull(event.exitCode)) bad('state');
 			break;
