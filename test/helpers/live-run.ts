@@ -46,6 +46,11 @@ export class LiveRun {
 		appendFileSync(this.logFile, Buffer.concat(payloads.map(payload => this.writer.record(payload))));
 	}
 
+	/** Appends these records (encoded with the writer's encode* functions) in one write. */
+	append(...payloads: Uint8Array[]): void {
+		this.write(...payloads);
+	}
+
 	/** Appends rows (one write() per call, like one flush of wandb's writer); returns the last step. */
 	rows(count: number): number {
 		const payloads: Uint8Array[] = [];

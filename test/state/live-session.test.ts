@@ -1,4 +1,4 @@
-import {mkdtempSync, rmSync} from 'node:fs';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -8,6 +8,7 @@ import {initialUiState} from '../../source/state/ui-state.js';
 import {ScreenBuilder} from '../../source/view/screen.js';
 import {realRun} from '../helpers/fixtures.js';
 import {LiveRun} from '../helpers/live-run.js';
+import {encodeConfig, encodeEnvironment} from '../../source/demo/writer.js';
 
 const wait = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 const sleep = wait;
@@ -114,3 +115,42 @@ async function waitFor(test: () => boolean, timeoutMs = 5000): Promise<void> {
 		await sleep(20);
 	}
 }
+
+describe('the overview, live', () => {
+	it('environment and config records, then wandb-metadata.json, show on the open overview as they arrive', async () => {
+		const root = mkdtempSync(join(tmpdir(), 'wbtop-overview-'));
+		const run = new LiveRun(root, 2);
+		run.rows(10);
+		const session = new LiveSession(locateRun(run.runDir), {intervalMs: 1000, gpu: false, follow: false, poll: false});
+		const ui = {...initialUiState(), overview: {...initialUiState().overview, open: true}};
+		const page = () =>
+			new ScreenBuilder()
+				.build({snap: session.snapshot(), ui, columns: 120, rows: 40, now: Date.now(), pulse: 0})
+				.lines.map(line => line.text)
+				.join('\n');
+		const until = async (test: () => boolean, ms: number) => {
+			for (const end = Date.now() + ms; Date.now() < end && !test(); ) await wait(50);
+			return test();
+		};
+		session.start();
+		try {
+			expect(await until(() => /^id +live/m.test(page()), 2000)).toBe(true);
+			expect(page()).toMatch(/^host +—/m);
+			expect(page()).toContain('no config recorded');
+			run.append(encodeEnvironment({writerId: 'w1', host: 'gpu-node-7', gpus: [{name: 'NVIDIA A100-SXM4-80GB', memoryTotal: 85_899_345_920}, {name: 'NVIDIA A100-SXM4-80GB', memoryTotal: 85_899_345_920}], cudaVersion: '12.2'}), encodeConfig({update: {optimizer: {lr: 0.0003, betas: [0.9, 0.95]}}}));
+			expect(await until(() => /^host +gpu-node-7/m.test(page()), 3000)).toBe(true);
+			expect(page()).toMatch(/^gpu +NVIDIA A100-SXM4-80GB x 2 \(80 GiB each\)/m);
+			expect(page()).toMatch(/optimizer\.betas +\[0\.9, 0\.95\]/);
+			expect(page()).toMatch(/optimizer\.lr +3e-4|optimizer\.lr +0\.0003/);
+			// The metadata file comes later (an online run's sender writes it): looked at every 5 s.
+			writeFileSync(join(run.runDir, 'files', 'wandb-metadata.json'), JSON.stringify({program: '/srv/train.py', args: ['--epochs', '3'], git: {commit: 'deadbeef'}}));
+			expect(await until(() => /^command +\/srv\/train\.py --epochs 3/m.test(page()), 7000)).toBe(true);
+			expect(page()).toMatch(/^git commit +deadbeef/m);
+			// The records still win for what they hold.
+			expect(page()).toMatch(/^host +gpu-node-7/m);
+		} finally {
+			session.stop();
+			rmSync(root, {recursive: true, force: true});
+		}
+	}, 15_000);
+});
