@@ -13,6 +13,7 @@ import {runReport} from '../../source/modes/report.js';
 import {MetadataSource} from '../../source/sources/run-metadata.js';
 import {MAX_SIDE_FILE_BYTES} from '../../source/sources/side-file.js';
 import {runOverview} from '../../source/state/overview.js';
+import {infoRows} from '../../source/view/panels/overview.js';
 import {initialRunState, reduceRunEvents} from '../../source/state/run-state.js';
 import {hasMkfifo, makeFifo} from '../helpers/hostile-files.js';
 import {realRun} from '../helpers/fixtures.js';
@@ -157,6 +158,12 @@ describe('environment records and the run record', () => {
 			startTime: '2026-01-02T03:04:05.000Z',
 		});
 		expect(report.overview.environment.gitCommit).toBe('cafe');
+		const rows = infoRows(runOverview(state), {state: null, filter: ''});
+		expect(rows).toContainEqual({kind: 'entry', key: 'resumed', value: 'yes, after 1h00m at step 500'});
+		expect(rows).toContainEqual({kind: 'entry', key: 'forked from', value: 'parent1@1,200'});
+		// resume_from= a step of the run itself is a rewind.
+		const rewound = fold(decode([encodeRun({runId: 'abc123', branchPoint: {run: 'abc123', value: 0.5, metric: 'train/epoch'}})]));
+		expect(infoRows(runOverview(rewound), {state: null, filter: ''})).toContainEqual({kind: 'entry', key: 'rewound to', value: 'abc123@train/epoch=0.5'});
 	});
 
 	it("the SDK's _wandb config keys are kept apart: not in config, in the overview on request", () => {

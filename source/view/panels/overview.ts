@@ -22,7 +22,7 @@ const SECTION: Style = {bold: true, color: 'cyan'};
 /** One row of the page: a section title, a key and its value, or a note. */
 export type OverviewRow = {kind: 'section'; text: string} | {kind: 'entry'; key: string; value: string} | {kind: 'note'; text: string};
 
-/** The run and environment key column: `branches from`, and most Slurm variable names. */
+/** The run and environment key column: `forked from`, and most Slurm variable names. */
 const INFO_KEYS = 14;
 
 /** Columns of a pane at least this wide: run and environment beside the config. */
@@ -92,7 +92,8 @@ function runRows(run: OverviewRun, state: string | null): OverviewRow[] {
 	if (run.branchPoint) {
 		const point = run.branchPoint;
 		const at = point.metric === '' || point.metric === '_step' ? formatCount(point.value) : `${point.metric}=${formatNumber(point.value)}`;
-		add(point.forked ? 'forked from' : 'branches from', `${point.run}@${at}`);
+		// resume_from= names the run itself (a rewind); fork_from= another run.
+		add(point.run === run.id ? 'rewound to' : 'forked from', `${point.run}@${at}`);
 	}
 	return rows;
 }
