@@ -154,6 +154,7 @@ export function checkEvent(event: RunEvent, problems: string[]): void {
 		case 'console':
 			if (event.stream !== 'stdout' && event.stream !== 'stderr') bad('stream');
 			if (!isStr(event.text) || !isNumOrNull(event.timestamp)) bad('text/timestamp');
+			if (event.whole !== undefined && event.whole !== true) bad('whole');
 			break;
 		case 'metric':
 			if (!isStrOrNull(event.name) || !isStrOrNull(event.glob) || !isStrOrNull(event.stepMetric)) bad('names');
@@ -162,6 +163,12 @@ export function checkEvent(event: RunEvent, problems: string[]): void {
 			break;
 		case 'exit':
 			if (!Number.isInteger(event.exitCode) || !isNumOrNull(event.runtime)) bad('exit fields');
+			if (event.detached !== undefined && event.detached !== 'not-complete' && event.detached !== 'secondary') bad('detached');
+			break;
+		case 'wandb-alert':
+			// A damaged AlertRecord still gives strings, and a whole number of milliseconds or none.
+			if (!isStr(event.title) || !isStr(event.text) || !isStr(event.level) || event.level === '') bad('strings');
+			if (event.waitMs !== null && !Number.isInteger(event.waitMs)) bad('waitMs');
 			break;
 		case 'telemetry':
 			if (!isStrOrNull(event.cliVersion)) bad('cliVersion');
