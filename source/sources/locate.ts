@@ -129,6 +129,15 @@ function logFilesIn(dir: string, names: string[]): string[] {
 	return names.filter(name => name.endsWith('.wandb') && statOrNull(path.join(dir, name))?.isFile());
 }
 
+/**
+ * The run id from names alone, for a log that has no run record yet (a header-only file): the log's
+ * `run-<id>.wandb` (exact), else the dir's `run-<date>-<id>` (which may carry a `-N` suffix, doc §1.1).
+ */
+export function runIdFromNames(logFile: string | null, runDir: string): string | null {
+	const fromLog = logFile === null ? undefined : /^run-(.+)\.wandb$/.exec(path.basename(logFile))?.[1];
+	return fromLog ?? runIdFromDirName(path.basename(runDir));
+}
+
 function pickLogFile(runDir: string, logs: string[]): string | null {
 	if (logs.length <= 1) return logs.length === 1 ? path.join(runDir, logs[0]) : null;
 	// Several logs (rare): prefer the one named after the run id; the dir may have a `-N` suffix.

@@ -31,7 +31,7 @@ import {flattenCapped, parseJsonLoose, UNPARSABLE} from '../decode/values.js';
 import {isUnsafeKey} from '../decode/caps.js';
 import {initialRunState, reduceRun, reduceRunEvents, type RunState} from '../state/run-state.js';
 import {LEGACY_HISTORY, LEGACY_METADATA, LEGACY_SUMMARY, legacyHistoryEvent, legacyRunInfo, legacyStateEvent, parseObject} from '../decode/legacy.js';
-import {findLogFile, type RunLocation} from './locate.js';
+import {findLogFile, runIdFromNames, type RunLocation} from './locate.js';
 import {OutputLogSource} from './output-log.js';
 import {MAX_SIDE_FILE_BYTES, openRegularFile, readAt, readSideText, strayLogProblem} from './side-file.js';
 import {MAX_LINE_BYTES} from './legacy-reader.js';
@@ -105,6 +105,11 @@ export function readRunEnd(location: RunLocation, options: LogEndOptions = {}): 
 	const end: LogEnd = {location, state: initialRunState(), error: null, unreadable: false, bytesRead: 0, fileSize: 0, mode: 'whole', windowStart: 0, filledFrom: []};
 	if (location.format === 'legacy') readLegacyEnd(end, settings);
 	else readBinaryEnd(end, settings);
+	if (location.format === 'binary' && end.error === null && end.fileSize > 0) {
+		// As the full reader does: the id from the names until a run record says (a header-only log).
+		const id = runIdFromNames(location.logFile ?? findLogFile(location.runDir), location.runDir);
+		if (id !== null) reduceRun(end.state, {type: 'run-dir', id}, settings.now);
+	}
 	end.state.format = location.format;
 	if (end.error === null && end.state.consoleSource !== 'console records') {
 		const output = new OutputLogSource(location.runDir, {windowBytes: settings.outputLogBytes});

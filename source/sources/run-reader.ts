@@ -7,10 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type {Integrity, RunEvent, RunFormat} from '../decode/run-events.js';
 import {LegacyReader, readConfigYaml} from './legacy-reader.js';
-import {findLogFile, locateRun, type RunLocation} from './locate.js';
+import {findLogFile, locateRun, runIdFromNames, type RunLocation} from './locate.js';
 import {strayLogProblem} from './side-file.js';
 import {readDebugLogVersion} from './debug-log.js';
-import {runIdFromDirName} from '../decode/legacy.js';
 
 export {UnreadableRunError} from './locate.js';
 import {BLOCK_SIZE, CHUNK_HEADER_SIZE, decodeLog, INITIAL_STATE, MAX_RECORD_SIZE, type DecodeState} from '../decode/log-framing.js';
@@ -240,7 +239,7 @@ export class RunReader {
 			// The id before any run record, once the bytes are a W&B log: a header-only log has none
 			// (doc §1.1: the log is `run-<id>.wandb`, the dir `run-<date>-<id>[-N]`).
 			this.runDirSent = true;
-			const id = /^run-(.+)\.wandb$/.exec(path.basename(this.logFile))?.[1] ?? runIdFromDirName(path.basename(this.location.runDir));
+			const id = runIdFromNames(this.logFile, this.location.runDir);
 			if (id) events.unshift({type: 'run-dir', id}); // first: a read in pieces gives the same events as one
 		}
 		return this.finish(result);

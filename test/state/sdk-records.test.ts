@@ -27,6 +27,9 @@ import {alertsFor, loadRun} from '../../source/modes/load.js';
 import {checkRun} from '../../source/modes/check.js';
 import {runReport} from '../../source/modes/report.js';
 import {onceText} from '../../source/modes/once.js';
+import {statusLine} from '../../source/modes/line.js';
+import {readRunEnd} from '../../source/sources/log-end.js';
+import {locateRun} from '../../source/sources/locate.js';
 import {initialHostState} from '../../source/state/host-state.js';
 import {realRun} from '../helpers/fixtures.js';
 
@@ -201,6 +204,8 @@ describe('a 7-byte header-only log', () => {
 		expect(report.run.id).toBe('k3x9q2zz');
 		expect(report.run.sdkVersion).toBe(statedVersion);
 		expect(onceText(loaded, initialHostState(), 120, 30).split('\n')[0]).toContain('k3x9q2zz');
+		// --line reads only the log's end, and names the run the same way.
+		expect(statusLine(readRunEnd(locateRun(runDir)).state, null, [])).toMatch(/^k3x9q2zz ● running step —/);
 	});
 
 	it('the id comes from a `-N`-suffixed dir through the log name; without a debug.log the version is unknown (null)', () => {
