@@ -32,7 +32,24 @@ export type ChartOptions = {
 	xRange?: readonly [number, number];
 	/** Colour of the line (default cyan; null: no colour, the mono palette). */
 	lineColor?: Color | null;
+	/** Fixed y range (raw units; the whole run's min..max while zoomed with y kept); default: fitted to what is drawn. */
+	yRange?: readonly [number, number];
 };
+
+/** Where a drawn chart's plot is: its first column in the chart's lines, how many columns, the x range they map. */
+export type ChartGeometry = {plotStart: number; plotTop?: number; plotWidth: number; plotRows: number; x0: number; x1: number};
+
+const geometries = new WeakMap<readonly Line[], ChartGeometry>();
+
+/** The plot geometry of lines renderChart (or memoChart, renderOverlayChart) made; undefined for a tiny or empty chart. */
+export function chartGeometry(lines: readonly Line[]): ChartGeometry | undefined {
+	return geometries.get(lines);
+}
+
+/** @internal Records the geometry of a chart's lines (overlay-chart.ts). */
+export function setChartGeometry(lines: readonly Line[], geometry: ChartGeometry): void {
+	if (geometry.plotWidth > 0 && Number.isFinite(geometry.x0) && Number.isFinite(geometry.x1)) geometries.set(lines, geometry);
+}
 
 /** One chart column: min/max over its finite values, the last one, and their mean (the line). */
 export type ColumnStat = {min: number; max: number; last: number; mean: number};
@@ -68,7 +85,7 @@ type ColumnOptions = {
 };
 
 /** The debiased EMA of each bucket's mean, weighted by its point count; null when weight is 0. */
-function smoothBuckets(series: Series, smoothing: number | undefined): Float64Array | null {
+export function smoothBuckets(series: Series, smoothing: number | undefined): Float64Array | null {
 	const weight = Math.min(smoothing ?? 0, MAX_SMOOTHING);
 	if (!(weight > 0)) return null;
 	const b = series.buckets();
@@ -378,7 +395,8 @@ function xLabel(x: number, kind: XKind, span: number): string {
 	if (!Number.isFinite(x)) return '';
 	switch (kind) {
 		case 'step':
-			return formatSI(Math.round(x), 3);
+			// Zoomed in far: 1.23M would label both ends alike; whole steps tell them apart.
+			return span > 0 && span < Math.abs(x) / 200 ? Math.round(x).toLocaleString('en-US') : formatSI(Math.round(x), 3);
 		case 'duration':
 			return formatDuration(x);
 		case 'clock':
@@ -510,7 +528,15 @@ function layout(
 	if (!range) {
 		return {cols, drawn, lo: 0, hi: 1, empty: true, flat: false, labelWidth, plotWidth, plotRows, labelRows: [], texts: [], longest: labelWidth};
 	}
-	const [lo, hi] = range;
+	let [lo, hi] = range;
+	const fixed = opts.yRange;
+	if (fixed && fixed[1] >= fixed[0]) {
+		// y kept: the whole run's range (log: in plotted units; a non-positive bottom keeps the fitted one).
+		const top = log ? log10OrNaN(fixed[1]) : fixed[1];
+		const bottom = log ? log10OrNaN(fixed[0]) : fixed[0];
+		if (Number.isFinite(top)) hi = Math.max(top, hi);
+		if (Number.isFinite(bottom)) lo = Math.min(bottom, lo);
+	}
 	if (lo === hi) {
 		// Flat: one label, on the line's (middle) row, with the exact value.
 		const text = flatLabel(lo, log, budget);
@@ -541,7 +567,9 @@ export function renderChart(opts: ChartOptions): Line[] {
 	let plan = layout(opts, smooth, width, height, guess, budget);
 	if (!plan.empty && plan.longest !== plan.labelWidth) plan = layout(opts, smooth, width, height, plan.longest, budget);
 	if (plan.empty) return emptyChart(opts, plan, height, width);
-	return drawChart(opts, plan, width);
+	const lines = drawChart(opts, plan, width);
+	setChartGeometry(lines, {plotStart: plan.labelWidth + 1, plotWidth: plan.plotWidth, plotRows: plan.plotRows, x0: plan.cols.x0, x1: plan.cols.x1});
+	return lines;
 }
 
 function emptyChart(opts: ChartOptions, plan: Layout, height: number, width: number): Line[] {
@@ -677,6 +705,7 @@ export function memoChart(opts: ChartOptions): Line[] {
 		opts.smoothing ?? 0,
 		opts.logScale === true,
 		opts.xRange ? `${opts.xRange[0]},${opts.xRange[1]}` : '',
+		opts.yRange ? `${opts.yRange[0]},${opts.yRange[1]}` : '',
 		String(opts.lineColor),
 	].join('|');
 	let entries = memo.get(s);

@@ -6,7 +6,7 @@
 import * as asciichart from 'asciichart';
 import type {PaletteName} from '../state/settings.js';
 import type {AxisColumn, Series} from '../state/series.js';
-import {columnsOf, tickLabels} from './chart.js';
+import {columnsOf, setChartGeometry, tickLabels} from './chart.js';
 import {formatClock, formatDuration, formatNumber} from './format.js';
 import {colorCode, fitLine, type Color, type Line, type Span, type Style} from './line.js';
 import {colorStyle, SERIES_MARKS, seriesColor} from './palette.js';
@@ -73,7 +73,7 @@ function xText(x: number, kind: 'step' | 'duration' | 'clock' | 'number'): strin
  * Gaps inside a run's line are bridged (asciichart cannot draw holes); a run that ended early
  * stops there, and one that started late is drawn flat at its first value until it starts.
  */
-export function renderOverlayChart(opts: {lines: readonly OverlayLine[]; xKind: 'step' | 'duration' | 'clock' | 'number'; width: number; height: number; palette?: PaletteName}): Line[] {
+export function renderOverlayChart(opts: {lines: readonly OverlayLine[]; xKind: 'step' | 'duration' | 'clock' | 'number'; width: number; height: number; palette?: PaletteName; xRange?: readonly [number, number]}): Line[] {
 	const {lines, width, height} = opts;
 	const palette = opts.palette ?? 'default';
 	const rows: Array<readonly (Span | string)[]> = [];
@@ -88,7 +88,7 @@ export function renderOverlayChart(opts: {lines: readonly OverlayLine[]; xKind: 
 		while (out.length < height) out.push(fitLine([], width));
 		return out;
 	};
-	const range = xRangeOf(lines);
+	const range = opts.xRange && opts.xRange[1] > opts.xRange[0] ? opts.xRange : xRangeOf(lines);
 	const plotRows = Math.max(1, height - 2);
 	if (range === null || width < 16 || height < 4) return finish();
 	// Label width from the overall y range.
@@ -140,5 +140,8 @@ export function renderOverlayChart(opts: {lines: readonly OverlayLine[]; xKind: 
 	const left = xText(range[0], opts.xKind);
 	const right = xText(range[1], opts.xKind);
 	rows.push([' '.repeat(labelWidth + 1) + left + ' '.repeat(Math.max(1, plotWidth - left.length - right.length)) + right]);
-	return finish();
+	const out = finish();
+	// Each row is the label, ' ┤', then one cell per column; row 0 is the legend.
+	setChartGeometry(out, {plotStart: labelWidth + 2, plotTop: 1, plotWidth, plotRows: Math.min(plotRows, height - 2), x0: range[0], x1: range[1]});
+	return out;
 }
