@@ -4,6 +4,7 @@
  * terminals. Strings are raw (unsanitized): the view layer sanitizes before drawing.
  */
 import type {Environment} from './environment.js';
+import type {MediaFile} from './media-file.js';
 
 /** A media object logged to history or summary (`{"_type": "image-file", ...}`), kept by type. */
 export type MediaValue = {
@@ -17,6 +18,11 @@ export type MediaValue = {
 	 * `filenames` entry), or null: histograms have none, nor do objects without a string `path`.
 	 */
 	readonly path: string | null;
+	/**
+	 * A histogram's counts and bin edges (`values`, `bins`: one more edge than counts; or
+	 * `packedBins` {min, size, count}), when they are finite numbers of matching lengths.
+	 */
+	readonly histogram?: {readonly counts: readonly number[]; readonly edges: readonly number[]};
 };
 
 /**
@@ -123,7 +129,8 @@ export type RunEvent =
 	| {type: 'wandb-alert'; title: string; text: string; level: string; waitMs: number | null}
 	/** The run id from the log's or the run dir's name, for logs that have no run record yet. */
 	| {type: 'run-dir'; id: string}
-	| {type: 'telemetry'; cliVersion: string | null}
+	/** `sharedMode`: the writer is one of several of a shared-mode run (feature 67, doc §5.10). */
+	| {type: 'telemetry'; cliVersion: string | null; sharedMode?: true}
 	/** One EnvironmentRecord (Record field 26, core 0.21+): a writer's software or hardware part. */
 	| {type: 'environment'; environment: Environment}
 	/**
@@ -146,6 +153,8 @@ export type RunEvent =
 			/** Starts at a line boundary; may end with an unfinished line, sent again once it grows. */
 			text: string;
 	  }
+	/** A media file read for the media panel (sources/media-reader.ts): a thumbnail, a table preview, or why not. */
+	| {type: 'media-file'; path: string; file: MediaFile}
 	/** A side file was refused (not a regular file, too large, unreadable); `message` null: fine again. */
 	| {type: 'file-problem'; file: string; message: string | null}
 	/** Whether the run's training process lives, as this host's OS says (sources/run-life.ts). */

@@ -130,7 +130,35 @@ export function isPlainObject(value: unknown): value is {readonly [key: string]:
 /** Builds a {@link MediaValue} from a `{_type: ...}` object with a short description. */
 export function mediaFromObject(object: Record<string, unknown>): MediaValue {
 	const mediaType = String(object._type);
-	return {kind: 'media', mediaType, detail: mediaDetail(mediaType, object), path: mediaPath(object)};
+	const media: MediaValue = {kind: 'media', mediaType, detail: mediaDetail(mediaType, object), path: mediaPath(object)};
+	if (mediaType !== 'histogram') return media;
+	const histogram = histogramOf(object);
+	return histogram === null ? media : {...media, histogram};
+}
+
+/** Most bins a histogram keeps (wandb caps them at 512; more is not a histogram wandb wrote). */
+const MAX_HISTOGRAM_BINS = 4096;
+
+/**
+ * A histogram's counts and edges: `values` with `bins` (len + 1 edges), or `packedBins`
+ * {min, size, count} (the server's form, doc §5.1.7). Null when they are not finite numbers of
+ * matching lengths.
+ */
+function histogramOf(o: Record<string, unknown>): {counts: number[]; edges: number[]} | null {
+	const finite = (list: unknown): list is number[] => Array.isArray(list) && list.every(v => typeof v === 'number' && Number.isFinite(v));
+	const counts = o.values;
+	if (!finite(counts) || counts.length === 0 || counts.length > MAX_HISTOGRAM_BINS) return null;
+	let edges: unknown = o.bins;
+	const packed = o.packedBins as Record<string, unknown> | undefined;
+	if (!Array.isArray(edges) && packed !== null && typeof packed === 'object') {
+		const {min, size, count} = packed;
+		if (typeof min === 'number' && typeof size === 'number' && count === counts.length && Number.isFinite(min) && Number.isFinite(size)) {
+			edges = Array.from({length: counts.length + 1}, (_, i) => min + i * size);
+		}
+	}
+	// A constant tensor: one count, edges [v, v] (doc §5.1.7).
+	if (!finite(edges) || edges.length !== counts.length + 1) return null;
+	return {counts, edges};
 }
 
 /**

@@ -14,6 +14,7 @@ import {ConsoleBuffer} from './console.js';
 import {RowPace} from './row-pace.js';
 import type {RunStatus} from '../decode/records.js';
 import {mergeEnvironment, type Environment} from '../decode/environment.js';
+import {addMediaValue, cloneMediaLog, initialMediaLog, setMediaFile, type MediaLog} from './media.js';
 
 export type {RunStatus} from '../decode/records.js';
 
@@ -38,6 +39,13 @@ export type RecordedStats = {
 	records: number;
 	lastTimestamp: number | null;
 };
+
+/**
+ * Another writer of the same run (shared mode, doc §5.10: one run dir per node): its dir, its
+ * label (from its stats keys' `/l:<label>`, null until one is seen) and what it wrote that is its
+ * own (system metrics, console, exit, life; state/nodes.ts folds it). History comes from the primary.
+ */
+export type NodeState = {dir: string; label: string | null; state: RunState};
 
 /** A `wandb.alert()` title (with its level) as the run raised it: the latest text, how often. */
 export type WandbAlert = {title: string; level: string; text: string; count: number; firstStep: number | null; lastStep: number | null};
@@ -74,6 +82,8 @@ export type RunState = {
 	wandbAlerts: WandbAlert[];
 	/** Media keys of the history (at most MAX_SERIES): counts, last step and path, never the values. */
 	media: Map<string, MediaStat>;
+	/** The media panel's view of the media: steps and files per key, recent histograms, files read (state/media.ts). */
+	mediaLog: MediaLog;
 	legacyState: {state: RunStatus; exitCode: number | null} | null;
 	preempting: boolean;
 	/** History records seen (legacy: lines). */
@@ -102,6 +112,8 @@ export type RunState = {
 	latestOther: Map<string, Value>;
 	summary: Map<string, SummaryEntry>;
 	stats: RecordedStats;
+	/** The run's other writers (shared mode, one run dir per node), in the order opened; empty for a single writer. */
+	nodes: NodeState[];
 	console: ConsoleBuffer;
 	/** Where the console lines come from: the log's console records, or `files/output.log`. */
 	consoleSource: string | null;
@@ -181,6 +193,7 @@ export function initialRunState(): RunState {
 		detached: null,
 		wandbAlerts: [],
 		media: new Map(),
+		mediaLog: initialMediaLog(),
 		legacyState: null,
 		preempting: false,
 		rows: 0,
@@ -199,6 +212,7 @@ export function initialRunState(): RunState {
 		latestOther: new Map(),
 		summary: new Map(),
 		stats: {time: new AxisColumn(), series: new Map(), records: 0, lastTimestamp: null},
+		nodes: [],
 		console: new ConsoleBuffer(),
 		consoleSource: null,
 		fileProblems: new Map(),
@@ -235,8 +249,10 @@ export function cloneRunState(state: RunState): RunState {
 		latestOther: new Map(state.latestOther),
 		wandbAlerts: state.wandbAlerts.map(alert => ({...alert})),
 		media: new Map([...state.media].map(([key, stat]) => [key, {...stat}])),
+		mediaLog: cloneMediaLog(state.mediaLog),
 		summary: new Map([...state.summary].map(([key, entry]) => [key, {...entry}])),
 		stats: {...state.stats, time: state.stats.time.clone(), series: new Map([...state.stats.series].map(([key, series]) => [key, series.clone()]))},
+		nodes: state.nodes.map(node => ({...node, state: cloneRunState(node.state)})),
 		console: state.console.clone(),
 		fileProblems: new Map(state.fileProblems),
 		integrity: {...state.integrity},
@@ -320,6 +336,9 @@ export function reduceRun(state: RunState, event: RunEvent, now: number): RunSta
 			else state.console.dropUnfinished('stdout');
 			state.console.append('stdout', event.text);
 			state.consoleSource = event.file;
+			break;
+		case 'media-file':
+			setMediaFile(state.mediaLog, event.path, event.file);
 			break;
 		case 'file-problem':
 			if (event.message === null) state.fileProblems.delete(event.file);
@@ -425,7 +444,10 @@ function addHistoryRow(state: RunState, step: number | null, values: FlatValues,
 			addAxisValue(state, key, row, value);
 		} else if (value !== null && value !== undefined && (state.latestOther.size < MAX_SERIES || state.latestOther.has(key))) {
 			state.latestOther.set(key, value);
-			if (isMediaValue(value)) addMedia(state.media, key, value.mediaType, value.path, step);
+			if (isMediaValue(value)) {
+				addMedia(state.media, key, value.mediaType, value.path, step);
+				addMediaValue(state.mediaLog, key, value, step, MAX_SERIES);
+			}
 		}
 	}
 	if (step !== null && !('_step' in values)) addAxisValue(state, '_step', row, step);
