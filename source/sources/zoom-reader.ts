@@ -53,7 +53,7 @@ function decodeAt(bytes: Buffer, state: DecodeState, records: RecordDecoder): {e
  * a regular file, not a wandb log); the cache holds whatever rows the range has (none when the log
  * has no row there).
  */
-export function readZoom(logFile: string, request: ZoomRequest): ZoomJob {
+export function readZoom(logFile: string, request: ZoomRequest, hint: {bytesPerRow?: number} = {}): ZoomJob {
 	let cancelled = false;
 	const promise = (async (): Promise<ZoomCache | null> => {
 		const started = performance.now();
@@ -85,9 +85,11 @@ export function readZoom(logFile: string, request: ZoomRequest): ZoomJob {
 				if (x === null || x < request.x0) lo = mid;
 				else hi = mid - 1;
 			}
-			// Back from there by ZOOM_WARMUP rows of ~256 bytes (a few metrics a row); 4x further while short.
+			// Back from there by ZOOM_WARMUP rows (of the log's bytes per row where the caller knows it, else
+			// ~256 bytes: a few metrics a row); further while short.
 			let bytesRead = 0;
-			let margin = Math.ceil((ZOOM_WARMUP * 256) / BLOCK_SIZE);
+			const rowBytes = hint.bytesPerRow !== undefined && hint.bytesPerRow > 0 && Number.isFinite(hint.bytesPerRow) ? hint.bytesPerRow : 256;
+			let margin = Math.ceil((ZOOM_WARMUP * 1.2 * rowBytes) / BLOCK_SIZE);
 			for (;;) {
 				const startBlock = Math.max(0, lo - margin);
 				let state = blockStartState(origin + startBlock * BLOCK_SIZE, origin);
@@ -111,7 +113,8 @@ export function readZoom(logFile: string, request: ZoomRequest): ZoomJob {
 					await new Promise(resolve => setImmediate(resolve));
 				}
 				if (builder.warmupRows >= ZOOM_WARMUP || startBlock === 0) return builder.finish(bytesRead, performance.now() - started);
-				margin *= 4;
+				// Short of warm-up rows (wide rows): back far enough for them at the row size just seen.
+				margin = Math.max(2 * margin, Math.ceil((margin * ZOOM_WARMUP * 1.2) / Math.max(1, builder.warmupRows)));
 			}
 		} catch {
 			return null;
