@@ -11,12 +11,15 @@
 import {sanitizeLine} from './sanitize.js';
 import {textWidth, truncate} from './format.js';
 
-/** The eight named terminal colours, or one of the 256-colour palette's (`256:178`: SGR 38;5;178). */
-export type Color = NamedColor | `256:${number}`;
+/**
+ * The eight named terminal colours, one of the 256-colour palette's (`256:178`: SGR 38;5;178), or
+ * a 24-bit one (`#1f77b4`: SGR 38;2;31;119;180; only where the terminal says it has them).
+ */
+export type Color = NamedColor | `256:${number}` | `#${string}`;
 export type NamedColor = 'red' | 'green' | 'yellow' | 'blue' | 'magenta' | 'cyan' | 'white' | 'gray';
 
 /** How a span looks. Shared constant objects are cheapest: painting caches per style object. */
-export type Style = Readonly<{color?: Color; bold?: boolean; dim?: boolean; inverse?: boolean; underline?: boolean}>;
+export type Style = Readonly<{color?: Color; bg?: Color; bold?: boolean; dim?: boolean; inverse?: boolean; underline?: boolean}>;
 
 /** A piece of a line in one style. */
 export type Span = Readonly<{text: string; style?: Style}>;
@@ -29,7 +32,20 @@ const COLOR_CODES: Record<NamedColor, number> = {red: 31, green: 32, yellow: 33,
 
 /** A colour's SGR parameters: `36`, or `38;5;178` for a 256-colour one. */
 export function colorCode(color: Color): string {
+	if (color.startsWith('#')) return `38;2;${rgbParams(color)}`;
 	return color.startsWith('256:') ? `38;5;${color.slice(4)}` : String(COLOR_CODES[color as NamedColor]);
+}
+
+/** A background colour's SGR parameters: `46`, `48;5;178`, `48;2;31;119;180`. */
+export function bgCode(color: Color): string {
+	if (color.startsWith('#')) return `48;2;${rgbParams(color)}`;
+	return color.startsWith('256:') ? `48;5;${color.slice(4)}` : String(COLOR_CODES[color as NamedColor] + 10);
+}
+
+/** `#1f77b4` → `31;119;180`. */
+function rgbParams(color: string): string {
+	const n = Number.parseInt(color.slice(1, 7), 16);
+	return `${(n >> 16) & 255};${(n >> 8) & 255};${n & 255}`;
 }
 
 /** The SGR codes that go from one style to the next in one sequence (null: no style). */
@@ -52,6 +68,7 @@ function transition(from: Style | null, to: Style | null, withColor: boolean): s
 		const fromColor = from?.color;
 		const toColor = to?.color;
 		if (fromColor !== toColor) codes.push(toColor ? colorCode(toColor) : 39);
+		if (from?.bg !== to?.bg) codes.push(to?.bg ? bgCode(to.bg) : 49);
 	}
 	return codes.length === 0 ? '' : `\u001B[${codes.join(';')}m`;
 }
@@ -60,7 +77,7 @@ function transition(from: Style | null, to: Style | null, withColor: boolean): s
 function visible(style: Style | undefined, withColor: boolean): Style | null {
 	if (!style) return null;
 	if (style.bold || style.dim || style.underline || style.inverse) return style;
-	return withColor && style.color ? style : null;
+	return withColor && (style.color || style.bg) ? style : null;
 }
 
 /** One line of the screen: sanitized spans, exactly `width` columns. */
