@@ -30,15 +30,28 @@ export type Action =
 	| 'overlay'
 	| 'overview'
 	| 'internals'
+	| 'media'
+	| 'gradients'
 	| 'palette'
 	| 'saveSettings'
+	| 'cursor'
+	| 'cursorLeft'
+	| 'cursorRight'
+	| 'cursorLeftFar'
+	| 'cursorRightFar'
+	| 'zoomIn'
+	| 'zoomOut'
+	| 'panLeft'
+	| 'panRight'
+	| 'zoomReset'
+	| 'keepY'
 	| 'escape';
 
 /**
  * One binding: the keys (as shown to users), the action, its help text, and `hint`: the word the
  * footer shows after the first key (bindings without one are only in the help screen).
  */
-export type Binding = {keys: string[]; action: Action; help: string; group: 'General' | 'Navigate' | 'Charts' | 'Runs' | 'Console' | 'Overview'; hint?: string};
+export type Binding = {keys: string[]; action: Action; help: string; group: 'General' | 'Navigate' | 'Charts' | 'Runs' | 'Console' | 'Overview' | 'Media'; hint?: string};
 
 /** Every key the dashboard understands. */
 export const KEYMAP: readonly Binding[] = [
@@ -63,11 +76,24 @@ export const KEYMAP: readonly Binding[] = [
 	{keys: ['f', 'Enter'], action: 'focus', help: 'focus the selected chart full-size (again: back to the grid)', hint: 'focus', group: 'Charts'},
 	{keys: ['s'], action: 'smoothing', help: 'cycle EMA smoothing: 0, 0.6, 0.9, 0.99', hint: 'smooth', group: 'Charts'},
 	{keys: ['L'], action: 'logScale', help: 'toggle a log-scale y-axis', group: 'Charts'},
+	{keys: ['c'], action: 'cursor', help: 'cursor on / off: one x on every chart, with the exact value of each series there (raw, smoothed, min/max of the column, each overlaid run)', hint: 'cursor', group: 'Charts'},
+	{keys: [','], action: 'cursorLeft', help: 'cursor one column left', group: 'Charts'},
+	{keys: ['.'], action: 'cursorRight', help: 'cursor one column right', group: 'Charts'},
+	{keys: ['<'], action: 'cursorLeftFar', help: 'cursor 10 columns left', group: 'Charts'},
+	{keys: ['>'], action: 'cursorRightFar', help: 'cursor 10 columns right', group: 'Charts'},
+	{keys: ['+', '='], action: 'zoomIn', help: 'zoom in 2x around the cursor (else the middle), every chart: the range is read again at full resolution', hint: 'zoom', group: 'Charts'},
+	{keys: ['-'], action: 'zoomOut', help: 'zoom out 2x', group: 'Charts'},
+	{keys: ['['], action: 'panLeft', help: 'while zoomed: move the range a quarter left', group: 'Charts'},
+	{keys: [']'], action: 'panRight', help: 'while zoomed: move the range a quarter right', group: 'Charts'},
+	{keys: ['0'], action: 'zoomReset', help: 'zoom out to the whole run', group: 'Charts'},
+	{keys: ['Y'], action: 'keepY', help: 'while zoomed: keep the y range of the whole run (again: fit y to what is visible)', group: 'Charts'},
 	{keys: ['C'], action: 'palette', help: 'cycle the series colours: default, okabe-ito (colour-blind safe), mono (a glyph per series)', group: 'Charts'},
 	{keys: ['r'], action: 'runs', help: 'runs of the wandb/ folder: list (name, id, state, steps, age); Enter opens one', hint: 'runs', group: 'Runs'},
 	{keys: ['o'], action: 'overlay', help: 'in the runs list: add / remove the run from the chart overlay (one metric across runs)', group: 'Runs'},
 	{keys: ['i'], action: 'overview', help: 'overview: the run (name, id, tags, notes, resume, fork), environment (host, GPUs, CUDA, Python, program, git) and config; again: close', hint: 'overview', group: 'Overview'},
 	{keys: ['_'], action: 'internals', help: "in the overview: show or hide the config's _wandb internals (Enter: unfold long values, Tab: other column)", group: 'Overview'},
+	{keys: ['m'], action: 'media', help: 'media: every image, histogram and table key (kind, count, last step); Enter views one, ← → step through its steps (a table: ↑ ↓ rows, Tab columns); again: close', hint: 'media', group: 'Media'},
+	{keys: ['H'], action: 'gradients', help: "all gradient histograms (wandb.watch's gradients/*), smallest first: vanishing gradients on top", group: 'Media'},
 	{keys: ['n'], action: 'nextMatch', help: 'next console search match', group: 'Console'},
 	{keys: ['N'], action: 'prevMatch', help: 'previous console search match', group: 'Console'},
 ];
@@ -239,7 +265,7 @@ export function overviewHints(twoColumns: boolean): string[] {
 export function helpLines(keymap: readonly Binding[] = KEYMAP): string[] {
 	const lines: string[] = [];
 	const width = Math.max(...keymap.map(binding => binding.keys.join(' ').length));
-	for (const group of ['General', 'Navigate', 'Charts', 'Runs', 'Overview', 'Console'] as const) {
+	for (const group of ['General', 'Navigate', 'Charts', 'Runs', 'Overview', 'Media', 'Console'] as const) {
 		lines.push(group);
 		for (const binding of keymap.filter(b => b.group === group)) lines.push(`  ${binding.keys.join(' ').padEnd(width)}  ${binding.help}`);
 	}
@@ -286,4 +312,11 @@ export function splitKeys(chunk: string): Array<{input: string; key: KeyFlags}> 
 		else keys.push({input: token, key: {}});
 	}
 	return keys;
+}
+
+/** The footer's hints on the media page, from KEYMAP: what acts there. */
+export function mediaHints(detail: 'image' | 'histogram' | 'table' | 'other' | null): string[] {
+	const focus = KEYMAP.find(binding => binding.action === 'focus')?.keys.at(-1) ?? keyOf('focus');
+	const view = detail === null ? [`${focus} view`, `${keyOf('up')}${keyOf('down')} select`] : detail === 'table' ? [`${keyOf('left')}${keyOf('right')} step`, `${keyOf('up')}${keyOf('down')} rows`, `${keyOf('nextPanel')} columns`] : [`${keyOf('left')}${keyOf('right')} step`, `${keyOf('up')}${keyOf('down')} key`];
+	return [`${keyOf('media')} close`, ...view, `${keyOf('gradients')} gradients`, `${keyOf('escape')} back`, `${keyOf('help')} help`];
 }

@@ -2,6 +2,7 @@
 import type {Alert} from './alerts.js';
 import type {HostState} from './host-state.js';
 import {initialRunState, type RunState} from './run-state.js';
+import type {ZoomCache, ZoomRequest} from './zoom.js';
 
 /** One run of the followed `wandb/` folder, as the runs list shows it. */
 export type RunListEntry = {
@@ -36,6 +37,8 @@ export type Snapshot = {
 	paused: {since: number} | null;
 	/** The screen shows this machine only, no run (`--system`, or no run found): `run` is empty. */
 	machineView?: boolean;
+	/** The zoomed x range of the run, read again at full resolution (state/zoom.ts); null or absent: none. */
+	zoom?: ZoomCache | null;
 };
 
 /** A snapshot of this machine with no run; `notice` says why (e.g. no run found where wbtop looked). */
@@ -47,4 +50,4 @@ export function machineSnapshot(host: HostState, notice: string | null, version 
 export type ChangeKind = 'run' | 'host';
 
 /** What the UI asks of the session: the one path for quit, back, opening a run and pause. */
-export type SessionCommand = {type: 'quit'} | {type: 'back'} | {type: 'openRun'; runDir: string} | {type: 'pause'};
+export type SessionCommand = {type: 'quit'} | {type: 'back'} | {type: 'openRun'; runDir: string} | {type: 'pause'} | {type: 'media'; path: string; kind: 'image' | 'table'} | {type: 'zoom'; request: ZoomRequest | null};

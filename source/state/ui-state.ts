@@ -4,6 +4,8 @@
  */
 import type {Action} from '../keymap.js';
 import {PALETTES, type GridChoice, type OptionalPanel, type PaletteName} from './settings.js';
+import {initialMediaUi, reduceMediaUi, type MediaNav, type MediaUi} from './media-ui.js';
+import {panRange, zoomAround, type XRange} from './zoom.js';
 
 export type Panel = 'metrics' | 'summary' | 'console' | 'system';
 export const PANELS: readonly Panel[] = ['metrics', 'summary', 'console', 'system'];
@@ -54,6 +56,14 @@ export type UiState = {
 	notice: string | null;
 	/** The overview (run, environment, config) is open, and its state (see {@link reduceOverview}). */
 	overview: OverviewUi;
+	/** The media panel (images, histograms, tables) is open, and its state (see state/media-ui.ts). */
+	media: MediaUi;
+	/** The chart cursor: an x on the x-axis it was placed on (every chart shows it there); null: off. */
+	cursor: {axis: string; x: number} | null;
+	/** The x range every chart shows, on its x-axis; null: the whole run. */
+	zoom: {axis: string; x0: number; x1: number} | null;
+	/** While zoomed: keep the whole run's y range instead of fitting y to what is visible. */
+	keepY: boolean;
 };
 
 /** What the overview page shows: which column the keys scroll, where each is, its filter. */
@@ -103,6 +113,10 @@ export function initialUiState(): UiState {
 		grid: null,
 		notice: null,
 		overview: initialOverviewUi(),
+		media: initialMediaUi(),
+		cursor: null,
+		zoom: null,
+		keepY: false,
 	};
 }
 
@@ -127,6 +141,13 @@ export type UiContext = {
 	runDirs: readonly string[];
 	/** The overview as drawn: rows a page shows, the last first row of each column, and how many columns. */
 	overview?: {pageRows: number; maxScroll: {info: number; config: number}; columns: 1 | 2};
+	/** The media page as drawn (its keys, steps, table size). */
+	media?: MediaNav;
+	/**
+	 * The selected chart as drawn, for the cursor and zoom keys: the x range its columns map and
+	 * how many there are, and the x-axis' whole extent; absent when no chart is drawn.
+	 */
+	chart?: {axis: string; x0: number; x1: number; columns: number; extent: XRange};
 };
 
 /** Apply one key action. */
@@ -134,6 +155,11 @@ export function reduceUi(ui: UiState, action: Action, context: UiContext): UiSta
 	if (ui.help && action !== 'quit') return action === 'help' || action === 'escape' ? {...ui, help: false} : ui;
 	if (ui.runsOpen) return reduceRunsList(ui, action, context);
 	if (ui.overview.open) return reduceOverview(ui, action, context);
+	if (ui.media.open && action !== 'quit') {
+		if (action === 'help') return {...ui, help: true};
+		const nav = context.media ?? {keys: [], steps: 0, detail: null, tableRows: 0, tableColumns: 0, pageRows: 1, gradientKeys: []};
+		return {...ui, media: reduceMediaUi(ui.media, action, nav)};
+	}
 	switch (action) {
 		case 'help':
 			return {...ui, help: true};
@@ -159,8 +185,22 @@ export function reduceUi(ui: UiState, action: Action, context: UiContext): UiSta
 			const axes = context.xAxes;
 			if (axes.length === 0) return ui;
 			const index = axes.indexOf(context.currentXAxis);
-			return {...ui, xAxis: axes[(index + 1) % axes.length]};
+			// A cursor or zoom is an x on the old axis: it means nothing on the new one.
+			return {...ui, xAxis: axes[(index + 1) % axes.length], cursor: null, zoom: null};
 		}
+		case 'cursor':
+		case 'cursorLeft':
+		case 'cursorRight':
+		case 'cursorLeftFar':
+		case 'cursorRightFar':
+		case 'zoomIn':
+		case 'zoomOut':
+		case 'panLeft':
+		case 'panRight':
+		case 'zoomReset':
+			return reduceCursor(ui, action, context);
+		case 'keepY':
+			return {...ui, keepY: !ui.keepY};
 		case 'focus':
 			return context.metricCount > 0 ? {...ui, focused: !ui.focused, panel: 'metrics'} : ui;
 		case 'smoothing': {
@@ -177,6 +217,7 @@ export function reduceUi(ui: UiState, action: Action, context: UiContext): UiSta
 			return ui.search ? {...ui, panel: 'console', searchMatch: ui.searchMatch + 1} : ui;
 		case 'escape':
 			if (ui.focused) return {...ui, focused: false};
+			if (ui.cursor) return {...ui, cursor: null};
 			if (ui.panel === 'console' && ui.search) return {...ui, search: '', searchMatch: 0};
 			if (ui.filter) return {...ui, filter: '', selected: 0};
 			if (ui.notice) return {...ui, notice: null};
@@ -189,11 +230,57 @@ export function reduceUi(ui: UiState, action: Action, context: UiContext): UiSta
 			return {...ui, overview: {...ui.overview, open: true}};
 		case 'internals':
 			return {...ui, overview: {...ui.overview, open: true, internals: !ui.overview.internals}};
+		case 'media':
+			return {...ui, media: {...ui.media, open: true, gradients: false}};
+		case 'gradients':
+			return {...ui, media: {...ui.media, open: true, gradients: true}};
 		case 'quit':
 		case 'backToRun':
 		case 'pause':
 		case 'saveSettings':
 			return ui; // commands for the session, sent by the app
+	}
+}
+
+/**
+ * The cursor and zoom keys, on the selected chart as drawn (`context.chart`): the cursor moves
+ * by its columns (to a column's middle), zoom halves or doubles the range around the cursor (else
+ * the range's middle), pan moves it a quarter; every range stays inside the axis' extent.
+ */
+function reduceCursor(ui: UiState, action: Action, context: UiContext): UiState {
+	const chart = context.chart;
+	if (!chart || !(chart.x1 > chart.x0) || chart.columns < 1) return action === 'zoomReset' || action === 'cursor' ? {...ui, zoom: null, cursor: action === 'cursor' ? null : ui.cursor} : ui;
+	const cursor = ui.cursor?.axis === chart.axis ? ui.cursor.x : null;
+	const zoom: XRange | null = ui.zoom?.axis === chart.axis ? [ui.zoom.x0, ui.zoom.x1] : null;
+	const dx = (chart.x1 - chart.x0) / chart.columns;
+	const columnOf = (x: number) => Math.min(chart.columns - 1, Math.max(0, Math.floor((x - chart.x0) / dx)));
+	const at = (column: number) => ({axis: chart.axis, x: chart.x0 + (Math.min(chart.columns - 1, Math.max(0, column)) + 0.5) * dx});
+	const withZoom = (range: XRange | null): UiState => ({...ui, zoom: range === null ? null : {axis: chart.axis, x0: range[0], x1: range[1]}});
+	const current = zoom ?? chart.extent;
+	switch (action) {
+		case 'cursor':
+			return {...ui, cursor: cursor === null ? at(Math.floor(chart.columns / 2)) : null};
+		case 'cursorLeft':
+		case 'cursorRight':
+		case 'cursorLeftFar':
+		case 'cursorRightFar': {
+			const step = {cursorLeft: -1, cursorRight: 1, cursorLeftFar: -10, cursorRightFar: 10}[action];
+			// The first press shows the cursor in the middle; the next ones move it.
+			return {...ui, cursor: cursor === null ? at(Math.floor(chart.columns / 2)) : at(columnOf(cursor) + step)};
+		}
+		case 'zoomIn':
+		case 'zoomOut':
+			return withZoom(zoomAround(current, chart.extent, cursor ?? (current[0] + current[1]) / 2, action === 'zoomIn' ? 0.5 : 2));
+		case 'panLeft':
+		case 'panRight': {
+			if (zoom === null) return ui;
+			const moved = panRange(zoom, chart.extent, action === 'panLeft' ? -0.25 : 0.25);
+			// The cursor keeps its place on screen.
+			const shift = moved[0] - zoom[0];
+			return {...withZoom(moved), cursor: cursor === null ? ui.cursor : {axis: chart.axis, x: cursor + shift}};
+		}
+		default:
+			return withZoom(null);
 	}
 }
 
