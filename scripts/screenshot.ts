@@ -87,4 +87,6 @@ await shoot('media/dashboard.svg', 120, 36);
 await shoot('media/compact.svg', 60, 15);
 // A real run (wandb 0.21, offline, an H100): its overview, from its environment and config records.
 await shoot('media/overview.svg', 120, 32, ['i'], `'${REAL_RUNS}/alphatra__CPC-SNN-GW__offline-run-20250906_184957-lpl8zlhs'`);
+// A real run with wandb.watch(log="all") (wandb 0.20): every gradient histogram, smallest first.
+await shoot('media/gradients.svg', 120, 30, ['H'], `'${REAL_RUNS}/imkannadiga__flow-matching-pde__run-20250622_155159-0xy6x921'`);
 console.log('wrote the screenshots under media/');
