@@ -7,6 +7,7 @@ import meow from 'meow';
 import {FLAGS, toOptions, UsageError, type Options} from './options.js';
 import {defaultWandbDirs, locateFirstRun, locateRun, LocateError, NoRunYetError, UnreadableRunError, type RunLocation} from './sources/locate.js';
 import type {MachineTarget} from './modes/machine-session.js';
+import {locateWriters, withSharedNodes} from './sources/nodes.js';
 import {cleanMessage, fail, guardStdout, ioErrorMessage, writeOut} from './modes/output.js';
 
 const HELP = `
@@ -22,7 +23,8 @@ const HELP = `
     $ wbtop --demo               watch a built-in live demo run
 
   PATH: a wandb/ folder (follows its newest run), a run directory (run-*, offline-run-*),
-        a .wandb file, or a symlink to one (wandb/latest-run).
+        a .wandb file, or a symlink to one (wandb/latest-run). Several PATHs: the run dirs of
+        one shared-mode run's writers (nodes), opened as one run.
 
   Options
 ${Object.entries(FLAGS)
@@ -109,7 +111,7 @@ async function run(options: Options): Promise<number> {
 			return printOnce(location, options);
 		case 'check': {
 			const [{loadRun, alertsFor}, {checkRun}] = await Promise.all([import('./modes/load.js'), import('./modes/check.js')]);
-			const loaded = loadRun(location.runDir);
+			const loaded = loadRun(location.runDir, location.nodes);
 			const {lines, exitCode} = checkRun(loaded.state, alertsFor(loaded.state, null));
 			if (loaded.error) {
 				// A regular file that is not a W&B log (a zeroed header): read, but nothing to judge.
@@ -160,9 +162,12 @@ type Target = {run: RunLocation} | {machine: MachineTarget};
 function resolveTarget(options: Options): Target {
 	if (options.system) return {machine: {notice: null, watch: []}};
 	const machineOk = options.mode === 'dashboard' || options.mode === 'once';
+	// Several PATHs: one shared-mode run's writers; a wandb/ folder: its newest run, with the
+	// other writers of that run where it is a shared-mode one (sources/nodes.ts).
+	if (options.paths.length > 1) return {run: locateWriters(options.paths)};
 	if (options.path !== null) {
 		try {
-			return {run: locateRun(options.path)};
+			return {run: withSharedNodes(locateRun(options.path))};
 		} catch (error) {
 			if (!(error instanceof NoRunYetError) || !machineOk) throw error;
 			return {machine: {notice: `no W&B run in ${options.path} yet; showing this machine until one starts`, watch: [error.wandbDir]}};
@@ -170,7 +175,7 @@ function resolveTarget(options: Options): Target {
 	}
 	const dirs = defaultWandbDirs();
 	const found = locateFirstRun(dirs);
-	if (found !== null) return {run: found};
+	if (found !== null) return {run: withSharedNodes(found)};
 	const where = dirs.map(shortPath).join(' or ');
 	if (!machineOk) throw new LocateError(`no PATH given and no W&B run found in ${where} (give a wandb/ folder, a run directory or a .wandb file)`);
 	return {machine: {notice: `no W&B run found in ${where}; showing this machine`, watch: dirs}};

@@ -9,6 +9,8 @@ export type Mode = 'dashboard' | 'once' | 'json' | 'check' | 'line' | 'export' |
 export type Options = {
 	mode: Mode;
 	path: string | null;
+	/** Every PATH given: several are the writers (nodes) of one shared-mode run; `path` is the first. */
+	paths: string[];
 	width: number | null;
 	height: number | null;
 	intervalMs: number;
@@ -81,7 +83,8 @@ export function toOptions(input: readonly string[], flags: RawFlags, env: NodeJS
 	if (flags.json && mode !== 'json') throw new UsageError('--json goes with --once (wbtop --once --json PATH)');
 	if (flags.csv && flags.jsonl) throw new UsageError('choose one of --csv and --jsonl');
 
-	if (args.length > 1) throw new UsageError(`expected one run path, got ${args.length}: ${args.join(' ')}`);
+	// Several PATHs: the run dirs of one shared-mode run's writers (sources/nodes.ts), not for export.
+	if (args.length > 1 && mode === 'export') throw new UsageError(`export takes one run path, got ${args.length}: ${args.join(' ')}`);
 	// No PATH: the session looks in ./wandb, then $WANDB_DIR/wandb (see defaultWandbDirs).
 	const path = args[0] ?? null;
 	if (flags.system) {
@@ -109,6 +112,7 @@ export function toOptions(input: readonly string[], flags: RawFlags, env: NodeJS
 	return {
 		mode,
 		path,
+		paths: args,
 		width: size('width', 20),
 		height: size('height', 5),
 		intervalMs: Math.round(interval),

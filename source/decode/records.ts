@@ -194,8 +194,9 @@ export class RecordDecoder {
 				out.push(this.decodeExit(body));
 				return;
 			case RecordField.telemetry: {
-				const version = this.noteTelemetry(decodeTelemetry(body));
-				if (version !== null) out.push({type: 'telemetry', cliVersion: version});
+				const telemetry = decodeTelemetry(body);
+				const version = this.noteTelemetry(telemetry);
+				if (version !== null || telemetry.sharedMode) out.push({type: 'telemetry', cliVersion: version, ...(telemetry.sharedMode ? {sharedMode: true} : {})});
 				return;
 			}
 			case RecordField.header: {
@@ -329,7 +330,7 @@ export class RecordDecoder {
 		this.run = run;
 		out.push({type: 'run', run});
 		if (Object.keys(sdk).length > 0) out.push({type: 'sdk-config', update: sdk});
-		if (cliVersion !== null) out.push({type: 'telemetry', cliVersion});
+		if (cliVersion !== null || this.sharedMode) out.push({type: 'telemetry', cliVersion, ...(this.sharedMode ? {sharedMode: true} : {})});
 	}
 
 	/** Keeps what telemetry says of the writer; returns its cli_version. */

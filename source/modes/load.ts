@@ -8,6 +8,7 @@ import {readRunPid} from '../sources/run-pid.js';
 import {OutputLogSource} from '../sources/output-log.js';
 import {MetadataSource} from '../sources/run-metadata.js';
 import {initialRunState, reduceRun, reduceRunEvents, type RunState} from '../state/run-state.js';
+import {foldNodeEvents, nodeFor, resetNode} from '../state/nodes.js';
 import {probeRunLife} from '../sources/run-life.js';
 import {hostStateFromOnce, type HostState} from '../state/host-state.js';
 import {computeAlerts, initialAlertMemory, type Alert} from '../state/alerts.js';
@@ -24,8 +25,8 @@ export type LoadedRun = {location: RunLocation; state: RunState; /** Why the log
  * Each read's events are folded into the state before the next read, so memory stays bounded by
  * the state (fixed-size series) and one read, not by the run's length.
  */
-export function loadRun(path: string): LoadedRun {
-	const location = locateRun(path);
+export function loadRun(path: string, nodes: readonly RunLocation[] = []): LoadedRun {
+	const location = {...locateRun(path), ...(nodes.length > 0 ? {nodes} : {})};
 	const reader = new RunReader(location, {maxBytesPerRead: STREAMING_READ_BYTES});
 	let state = initialRunState();
 	let last: ReadResult;
@@ -47,7 +48,30 @@ export function loadRun(path: string): LoadedRun {
 	reduceRunEvents(state, new MetadataSource(location.runDir).poll(), Date.now());
 	// No exit record: ask the OS whether the training process still lives (one kill(pid, 0), one /proc read).
 	if (state.exit === null) reduceRun(state, probeRunLife({pid: readRunPid(location.runDir) ?? state.info?.pid ?? null, host: state.info?.host ?? null, startTime: state.info?.startTime ?? null}), Date.now());
+	for (const node of nodes) loadNode(state, node);
 	return {location, state, error: last.error};
+}
+
+/**
+ * Another writer of a shared-mode run, read whole into its node (state/nodes.ts): its system
+ * metrics, console (records, else `files/output_<label>.log`) and exit. A node that cannot be read
+ * stays empty: the run is the primary's.
+ */
+function loadNode(state: RunState, node: RunLocation): void {
+	const reader = new RunReader(node, {maxBytesPerRead: STREAMING_READ_BYTES});
+	foldNodeEvents(state, node.runDir, [], Date.now());
+	try {
+		let last: ReadResult;
+		do {
+			last = reader.read();
+			if (last.reset) resetNode(state, node.runDir);
+			foldNodeEvents(state, node.runDir, last.events, Date.now());
+		} while (reader.hasMore && last.error === null);
+	} finally {
+		reader.close();
+	}
+	const nodeState = nodeFor(state, node.runDir).state;
+	if (nodeState.consoleSource !== 'console records') foldNodeEvents(state, node.runDir, new OutputLogSource(node.runDir).poll(), Date.now());
 }
 
 export type HostSampleOptions = {
@@ -91,6 +115,6 @@ export async function loadWithHost(location: RunLocation, options: Options, samp
 	const {firstReading, host} = startHostSample({...options, ...sampling, runPid: readRunPid(location.runDir)});
 	// The rate interval then runs during the (synchronous) decode.
 	await Promise.race([firstReading, new Promise(resolve => setTimeout(resolve, 100))]);
-	const loaded = loadRun(location.runDir);
+	const loaded = loadRun(location.runDir, location.nodes);
 	return {loaded, host: await host};
 }

@@ -14,6 +14,7 @@ import type {Alert} from '../state/alerts.js';
 import {alertMessage} from '../view/alert-text.js';
 import {runOverview} from '../state/overview.js';
 import {isMediaValue} from '../decode/values.js';
+import {hasNodes, primaryLabel, splitLabel, writerStatus} from '../state/nodes.js';
 
 /** A number as JSON allows it. */
 export function jsonNumber(value: number | null): number | string | null {
@@ -80,6 +81,8 @@ export function runReport(state: RunState, location: RunLocation, host: HostJson
 		/** The run, its environment and its config as the overview page shows them; null where not recorded (raw values: bytes, seconds). */
 		overview: overviewJson(state, config),
 		system: {records: state.stats.records, metrics: [...state.stats.series.keys()].sort()},
+		/** A shared-mode run's writers, the primary first: label, dir, state, system metrics (by key without `/l:`); [] for one unlabelled writer. */
+		nodes: nodesJson(state, location, now),
 		console: {lines: state.console.totalLines, source: state.consoleSource},
 		integrity: {tail: state.integrity.tail, corruptChunks: state.integrity.corruptChunks, error},
 		/** Every media key of the history (and the summary's own): counts and the latest step and file, not the values. */
@@ -87,6 +90,25 @@ export function runReport(state: RunState, location: RunLocation, host: HostJson
 		alerts: alerts.map(alertJson),
 		...(host ? {host} : {}),
 	};
+}
+
+/**
+ * One entry per writer of a shared-mode run (doc §5.10), the primary first: its label (from its
+ * stats keys, else its dir's name), dir, state (its own exit ends it, never the run), exit code,
+ * console lines and its system metrics keyed without the `/l:<label>` suffix.
+ */
+function nodesJson(state: RunState, location: RunLocation, now: number) {
+	if (!hasNodes(state)) return [];
+	const entry = (writer: RunState, dir: string, label: string | null, primary: boolean) => {
+		const {status, exitCode} = writerStatus(writer, now);
+		const metrics: Record<string, {count: number; last: number | string | null; min: number | string | null; max: number | string | null}> = {};
+		for (const key of [...writer.stats.series.keys()].sort()) {
+			const series = writer.stats.series.get(key)!;
+			metrics[splitLabel(key).base] = {count: series.count, last: jsonNumber(series.last), min: jsonNumber(series.min), max: jsonNumber(series.max)};
+		}
+		return {label: label ?? dir.slice(dir.lastIndexOf('/') + 1), dir, primary, state: status, exitCode, console: {lines: writer.console.totalLines, source: writer.consoleSource}, system: {records: writer.stats.records, metrics}};
+	};
+	return [entry(state, location.runDir, primaryLabel(state), true), ...state.nodes.map(node => entry(node.state, node.dir, node.label, false))];
 }
 
 /** An alert: kind, severity and message; a `wandb-alert` adds the run's own level, title and text (raw: JSON keeps them exact). */

@@ -15,6 +15,8 @@ export type RunLocation = {
 	format: RunFormat;
 	/** The `wandb/` folder to watch for newer runs, when PATH was that folder or its `latest-run`. */
 	followDir: string | null;
+	/** A shared-mode run's other writers (one run dir per node, sources/nodes.ts); absent or empty: one writer. */
+	nodes?: readonly RunLocation[];
 };
 
 /** PATH is not something wbtop can show; the message is one line naming what was expected. */

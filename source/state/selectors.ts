@@ -61,22 +61,26 @@ export function summaryRows(state: RunState, filter: string): SummaryRow[] {
 		});
 }
 
+/**
+ * Where a recorded system metric goes in the panel (lower first), by its key without a `/l:`
+ * label; 99: not worth a small chart.
+ */
+export function recordedKeyScore(key: string): number {
+	if (/^gpu\.\d+\.gpu$/.test(key)) return 0;
+	if (/^gpu\.\d+\.memoryAllocated$/.test(key)) return 1;
+	if (/^gpu\.\d+\.powerWatts$/.test(key)) return 2;
+	if (/^gpu\.\d+\.temp$/.test(key)) return 3;
+	if (key === 'cpu') return 4;
+	if (key === 'memory_percent' || key === 'memory') return 5;
+	if (key === 'network.recv' || key === 'network.sent') return 6;
+	if (/^disk\..*usagePercent$/s.test(key)) return 7;
+	if (key.startsWith('proc.memory.rssMB')) return 8;
+	return 99;
+}
+
 /** Recorded system metric keys worth a small chart, in display order. */
 export function recordedSystemKeys(state: RunState): string[] {
-	const keys = [...state.stats.series.keys()];
-	const score = (key: string): number => {
-		if (/^gpu\.\d+\.gpu$/.test(key)) return 0;
-		if (/^gpu\.\d+\.memoryAllocated$/.test(key)) return 1;
-		if (/^gpu\.\d+\.powerWatts$/.test(key)) return 2;
-		if (/^gpu\.\d+\.temp$/.test(key)) return 3;
-		if (key === 'cpu') return 4;
-		if (key === 'memory_percent' || key === 'memory') return 5;
-		if (key === 'network.recv' || key === 'network.sent') return 6;
-		if (/^disk\..*usagePercent$/s.test(key)) return 7;
-		if (key.startsWith('proc.memory.rssMB')) return 8;
-		return 99;
-	};
-	return keys
-		.filter(key => score(key) < 99)
-		.sort((a, b) => score(a) - score(b) || a.localeCompare(b, undefined, {numeric: true}));
+	return [...state.stats.series.keys()]
+		.filter(key => recordedKeyScore(key) < 99)
+		.sort((a, b) => recordedKeyScore(a) - recordedKeyScore(b) || a.localeCompare(b, undefined, {numeric: true}));
 }
