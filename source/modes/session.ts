@@ -11,6 +11,9 @@ import type {HostEvent, HostSource} from '../decode/host-events.js';
 import type {RunEvent} from '../decode/run-events.js';
 import {startHostSources} from './host-sources.js';
 import {locateRun, type RunLocation} from '../sources/locate.js';
+import {withSharedNodes} from '../sources/nodes.js';
+import {foldNodeEvents, nodeFor, resetNode} from '../state/nodes.js';
+import {NodeTails} from './node-tails.js';
 import {RunTail} from '../sources/run-tail.js';
 import {readRunPid} from '../sources/run-pid.js';
 import {probeRunLife} from '../sources/run-life.js';
@@ -52,6 +55,8 @@ export class LiveSession {
 	private run: RunState = initialRunState();
 	private host: HostState = initialHostState();
 	private tail: RunTail | null = null;
+	/** A shared-mode run's other writers' dirs, each followed on its own. */
+	private nodeTails: NodeTails | null = null;
 	private hostSources: HostSource[] = [];
 	private followTimer: NodeJS.Timeout | null = null;
 	private folderWatcher: FSWatcher | null = null;
@@ -147,6 +152,7 @@ export class LiveSession {
 		if (this.lifeTimer) clearInterval(this.lifeTimer);
 		if (this.alertCatchUp) clearTimeout(this.alertCatchUp);
 		this.tail?.stop();
+		this.nodeTails?.stop();
 		for (const source of this.hostSources) source.stop();
 		if (this.followTimer) clearInterval(this.followTimer);
 		this.outputLog?.stop();
@@ -352,6 +358,7 @@ export class LiveSession {
 
 	private openRun(location: RunLocation): void {
 		this.tail?.stop();
+		this.nodeTails?.stop();
 		this.outputLog?.stop();
 		this.metadata?.stop();
 		this.location = location;
@@ -425,7 +432,48 @@ export class LiveSession {
 		this.tail.start();
 		outputLog.start();
 		metadata.start();
+		this.startNodes(location);
 	}
+
+	/** Follows a shared-mode run's other writers (state/nodes.ts folds what they write). */
+	private startNodes(location: RunLocation): void {
+		const run = this.run;
+		const nodeTails = new NodeTails({
+			poll: this.options.poll,
+			fold: (dir, events) => {
+				if (this.run !== run) return; // a reset or another run since
+				foldNodeEvents(run, dir, events, this.clock());
+				this.changed('run');
+			},
+			reset: dir => {
+				if (this.run !== run) return;
+				resetNode(run, dir);
+				this.changed('run');
+			},
+			consoleFromFile: dir => nodeFor(run, dir).state.consoleSource !== 'console records',
+		});
+		this.nodeTails = nodeTails;
+		for (const node of location.nodes ?? []) nodeTails.add(node);
+	}
+
+	/**
+	 * The newest dir of the followed folder is one of this run's writers (each node's `wandb.init`
+	 * re-points latest-run): follow the writers that appeared since. True when it was one of them.
+	 */
+	private followWriters(newest: RunLocation): boolean {
+		const known = [this.location.runDir, ...(this.nodeTails?.dirs() ?? [])];
+		const grouped = withSharedNodes(samePath(newest.runDir, this.location.runDir) ? this.location : {...newest, followDir: this.location.followDir});
+		const writers = [grouped.runDir, ...(grouped.nodes ?? []).map(node => node.runDir)];
+		if (!known.some(dir => samePath(dir, newest.runDir)) && !writers.some(dir => samePath(dir, this.location.runDir))) return false;
+		if (!samePath(grouped.runDir, this.location.runDir)) {
+			// The primary's log said so only now (its environment record came late): it is the run.
+			this.openRun(grouped);
+			return true;
+		}
+		for (const node of grouped.nodes ?? []) if (!known.some(dir => samePath(dir, node.runDir))) this.nodeTails?.add(node);
+		return true;
+	}
+
 
 	private checkForNewRun(): void {
 		if (!this.options.follow || this.pinned || !this.location.followDir) return;
@@ -435,7 +483,8 @@ export class LiveSession {
 		} catch {
 			return; // the wandb/ folder is being rewritten; look again next second
 		}
-		if (samePath(next.runDir, this.location.runDir)) return;
+		if (this.followWriters(next)) return;
+		next = withSharedNodes(next);
 		this.previous = this.location;
 		this.notice = `following new run ${next.runDir.split('/').pop()} (b: back to the previous run)`;
 		this.openRun(next);

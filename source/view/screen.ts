@@ -33,6 +33,7 @@ import {catchUpText, headerLines, type CatchUp, type HeaderModel} from './panels
 import {helpScreenLines} from './panels/help.js';
 import {metricsLines, type OverlayRun} from './panels/metrics.js';
 import {recordedLines} from './panels/recorded.js';
+import {nodesVersion} from '../state/nodes.js';
 import {filterRuns, runsPageRows, runsQuery, runsQueryText, runsScreenLines} from './panels/runs.js';
 import {KEYMAP, type Binding} from '../keymap.js';
 import {summaryLines} from './panels/summary.js';
@@ -358,7 +359,7 @@ export class ScreenBuilder {
 			...gpuLines({width: l.system.width, height: split.gpu, host: snap.host, runPid: run.info?.pid ?? null}),
 			...systemLines({width: l.system.width, height: split.system, host: snap.host}),
 		]);
-		const recordedRows = !showSystem ? [] : this.memo('recorded', [run, run.stats.records, ui.systemScroll, l.system.width, split.recorded, run.exit === null ? second : 0], () =>
+		const recordedRows = !showSystem ? [] : this.memo('recorded', [run, run.stats.records, nodesVersion(run), ui.systemScroll, l.system.width, split.recorded, run.exit === null ? second : 0], () =>
 			recordedLines({run, width: l.system.width, height: split.recorded, scroll: ui.systemScroll, now}),
 		);
 		const systemRows = [...liveRows, ...recordedRows];
