@@ -98,6 +98,8 @@ export async function runDashboard(start: {run: RunLocation} | {machine: Machine
 			}}
 			onCommand={command => session.command(command)}
 			paint={options.color ? 'color' : 'mono'}
+			// 24-bit colour only where the terminal says so (COLORTERM); else the 256-colour palette.
+			colorDepth={/^(truecolor|24bit)$/i.test(process.env.COLORTERM ?? '') ? 'truecolor' : '256'}
 			onResize={onResize}
 			keymap={options.settings?.keymap}
 			initialUi={options.settings ? startingUi(options.settings) : undefined}

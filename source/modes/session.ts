@@ -20,11 +20,15 @@ import {probeRunLife} from '../sources/run-life.js';
 import {runLife} from '../state/run-life.js';
 import {OutputLogSource} from '../sources/output-log.js';
 import {MetadataSource} from '../sources/run-metadata.js';
+import {MediaReader} from '../sources/media-reader.js';
 import {initialHostState, reduceHost, type HostState} from '../state/host-state.js';
 import {cloneRunState, initialRunState, reduceRunEvents, type RunState} from '../state/run-state.js';
 import type {ChangeKind, RunListEntry, SessionCommand, Snapshot} from '../state/snapshot.js';
 import {RunCatalog} from './run-catalog.js';
 import {computeAlerts, type Alert, type AlertMemory, initialAlertMemory} from '../state/alerts.js';
+import {findLogFile} from '../sources/locate.js';
+import {readZoom, type ZoomJob} from '../sources/zoom-reader.js';
+import type {ZoomCache, ZoomRequest} from '../state/zoom.js';
 
 export type LiveOptions = {
 	/** Host sampling interval, ms. */
@@ -67,6 +71,8 @@ export class LiveSession {
 	private outputLog: OutputLogSource | null = null;
 	/** The run's wandb-metadata.json (the overview's environment). */
 	private metadata: MetadataSource | null = null;
+	/** Reads the media files the media panel asks for (thumbnails, table previews). */
+	private mediaReader: MediaReader | null = null;
 	private version = 0;
 	private notice: string | null = null;
 	private runError: string | null = null;
@@ -91,6 +97,10 @@ export class LiveSession {
 	private lastSnapshot: Snapshot | null = null;
 	private rowsWhilePaused = 0;
 	private stopped = false;
+	/** The zoomed range read at full resolution (null: none), the read under way, and what was asked last. */
+	private zoom: ZoomCache | null = null;
+	private zoomJob: ZoomJob | null = null;
+	private zoomKey = '';
 
 	constructor(
 		private location: RunLocation,
@@ -147,6 +157,7 @@ export class LiveSession {
 
 	stop(): void {
 		this.stopped = true;
+		this.zoomJob?.cancel();
 		void this.folderWatcher?.close();
 		if (this.alertTimer) clearInterval(this.alertTimer);
 		if (this.lifeTimer) clearInterval(this.lifeTimer);
@@ -157,6 +168,7 @@ export class LiveSession {
 		if (this.followTimer) clearInterval(this.followTimer);
 		this.outputLog?.stop();
 		this.metadata?.stop();
+		this.mediaReader?.stop();
 		if (this.catalogTimer) clearInterval(this.catalogTimer);
 		this.catalog?.close();
 	}
@@ -246,6 +258,7 @@ export class LiveSession {
 			alerts: this.alerts,
 			runs: this.runList(),
 			paused: null,
+			zoom: this.zoom,
 		};
 		return this.lastSnapshot;
 	}
@@ -274,7 +287,49 @@ export class LiveSession {
 				return this.openRunDir(command.runDir);
 			case 'pause':
 				return this.togglePause();
+			case 'media':
+				// Read unless the run already holds what it gave (a result is kept until others push it out).
+				if (!this.run.mediaLog.files.has(command.path)) this.mediaReader?.request(command.path, command.kind);
+				return;
+			case 'zoom':
+				return this.requestZoom(command.request);
 		}
+	}
+
+	/**
+	 * Reads a zoomed range of the log again at full resolution, off the frame path (the reader
+	 * yields between 1 MiB pieces); a newer request cancels an older one. Legacy runs keep their
+	 * series' resolution.
+	 */
+	private requestZoom(request: ZoomRequest | null): void {
+		const key = request === null ? '' : JSON.stringify(request);
+		if (key === this.zoomKey) return;
+		this.zoomKey = key;
+		this.zoomJob?.cancel();
+		this.zoomJob = null;
+		const logFile = request === null || this.location.format === 'legacy' ? null : (this.location.logFile ?? findLogFile(this.location.runDir));
+		if (request === null || logFile === null) {
+			if (this.zoom !== null) {
+				this.zoom = null;
+				this.changed('run');
+			}
+			return;
+		}
+		const runDir = this.location.runDir;
+		// The log's bytes per row so far: how far back the warm-up rows start.
+		const job = readZoom(logFile, request, {bytesPerRow: this.run.reading && this.run.rows > 0 ? this.run.reading.size / this.run.rows : undefined});
+		this.zoomJob = job;
+		void job.promise.then(cache => {
+			if (this.zoomJob !== job || this.stopped || this.location.runDir !== runDir) return;
+			this.zoomJob = null;
+			this.zoom = cache;
+			this.changed('run');
+			if (this.frozen) {
+				// Paused: the held view zooms too (the range was read from the log, not from new rows).
+				this.frozen = {...this.frozen, zoom: cache, version: this.version};
+				for (const listener of this.listeners) listener('run');
+			}
+		});
 	}
 
 	/**
@@ -357,10 +412,15 @@ export class LiveSession {
 	}
 
 	private openRun(location: RunLocation): void {
+		this.zoomJob?.cancel();
+		this.zoomJob = null;
+		this.zoom = null;
+		this.zoomKey = '';
 		this.tail?.stop();
 		this.nodeTails?.stop();
 		this.outputLog?.stop();
 		this.metadata?.stop();
+		this.mediaReader?.stop();
 		this.location = location;
 		this.run = initialRunState();
 		this.run.format = location.format;
@@ -429,6 +489,19 @@ export class LiveSession {
 			},
 		});
 		this.metadata = metadata;
+		const mediaReader = new MediaReader(location.runDir, events => {
+			if (this.mediaReader !== mediaReader) return;
+			this.fold(events);
+			this.changed('run');
+			if (this.frozen) {
+				// Paused: the held view shows the file asked for too (it is not a new row).
+				reduceRunEvents(this.frozen.run, events, this.clock());
+				this.version++;
+				this.frozen = {...this.frozen, version: this.version};
+				for (const listener of this.listeners) listener('run');
+			}
+		});
+		this.mediaReader = mediaReader;
 		this.tail.start();
 		outputLog.start();
 		metadata.start();
@@ -473,7 +546,6 @@ export class LiveSession {
 		for (const node of grouped.nodes ?? []) if (!known.some(dir => samePath(dir, node.runDir))) this.nodeTails?.add(node);
 		return true;
 	}
-
 
 	private checkForNewRun(): void {
 		if (!this.options.follow || this.pinned || !this.location.followDir) return;

@@ -6,6 +6,7 @@ import {initialUiState, reduceUi, reduceUiInput, type UiState} from '../state/ui
 import type {PaintMode} from '../view/line.js';
 import {navigation, ScreenBuilder} from '../view/screen.js';
 import {Screen} from './Screen.js';
+import type {ColorDepth} from '../view/image-cells.js';
 
 export type AppProps = {
 	/** Reads the session's current snapshot (no side effects). */
@@ -28,6 +29,8 @@ export type AppProps = {
 	keymap?: readonly Binding[];
 	/** The UI state to start from (the config file's view settings); default initialUiState(). */
 	initialUi?: UiState;
+	/** What colours the terminal draws (the media panel's images); default: 24-bit where paint is colour. */
+	colorDepth?: ColorDepth;
 	/** The save key: write the view's settings to the config file; returns the line the header shows. */
 	onSaveSettings?: (ui: UiState) => string;
 };
@@ -84,7 +87,8 @@ const BATCH_MS = 16;
 type Frame = {snap: Snapshot; version: number; now: number; pulse: number};
 
 /** The live dashboard: owns the UI state, draws the screen model, routes keys. */
-export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: fixedSize, onResize, keymap = KEYMAP, initialUi, onSaveSettings}: AppProps) {
+export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: fixedSize, onResize, keymap = KEYMAP, initialUi, onSaveSettings, colorDepth}: AppProps) {
+	const depth: ColorDepth = paint === 'mono' ? 'none' : (colorDepth ?? 'truecolor');
 	const {isRawModeSupported} = useStdin();
 	const size = useTerminalSize(fixedSize, onResize);
 	const [ui, setUi] = useState<UiState>(() => initialUi ?? initialUiState());
@@ -139,10 +143,24 @@ export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: 
 	const builder = useRef<ScreenBuilder | null>(null);
 	builder.current ??= new ScreenBuilder(keymap);
 	const screen = useMemo(
-		() => builder.current!.build({snap: frame.snap, ui, columns: size.columns, rows: size.rows, now: frame.now, pulse: frame.pulse}),
-		[frame, ui, size.columns, size.rows],
+		() => builder.current!.build({snap: frame.snap, ui, columns: size.columns, rows: size.rows, now: frame.now, pulse: frame.pulse, colorDepth: depth}),
+		[frame, ui, size.columns, size.rows, depth],
 	);
 	const lines = useMemo(() => screen.lines.map(line => line.paint(paint)), [screen, paint]);
+	// A zoom the charts on screen want at full resolution: the session reads it (off the frame path).
+	const zoomKey = screen.zoomRequest ? JSON.stringify(screen.zoomRequest) : '';
+	const zoomSent = useRef('');
+	useEffect(() => {
+		if (zoomKey === zoomSent.current) return;
+		zoomSent.current = zoomKey;
+		onCommand({type: 'zoom', request: screen.zoomRequest ?? null});
+	}, [zoomKey]);
+
+	// A media file the media page wants (an image, a table): the session reads it, off the frame path.
+	const mediaKey = screen.mediaRequest ? `${screen.mediaRequest.kind}:${screen.mediaRequest.path}` : '';
+	useEffect(() => {
+		if (screen.mediaRequest) onCommand({type: 'media', path: screen.mediaRequest.path, kind: screen.mediaRequest.kind});
+	}, [mediaKey]);
 
 	const handleKey = (input: string, key: Key) => {
 		const current = uiRef.current;
@@ -160,7 +178,7 @@ export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: 
 		if (action === 'pause') return onCommand({type: 'pause'});
 		if (action === 'saveSettings') return update({...current, notice: onSaveSettings ? onSaveSettings(current) : 'no config file to save to here'});
 		const shown = frameRef.current;
-		const nav = navigation({snap: shown.snap, ui: current, columns: size.columns, rows: size.rows, now: shown.now, pulse: shown.pulse});
+		const nav = navigation({snap: shown.snap, ui: current, columns: size.columns, rows: size.rows, now: shown.now, pulse: shown.pulse, colorDepth: depth});
 		if (current.runsOpen && action === 'focus') {
 			// The run under the cursor in the list as drawn (filtered by its query).
 			const dir = nav.runDirs[current.runCursor];

@@ -10,7 +10,7 @@
 import {footerHints, overviewHints} from '../keymap.js';
 import {configRows, runOverview} from '../state/overview.js';
 import {configSection, infoRows, overviewBody, type OverviewRow} from './panels/overview.js';
-import {runExitCode, xAxisCandidates, type RunState} from '../state/run-state.js';
+import {runExitCode, xAxisCandidates, xKindOf, type RunState} from '../state/run-state.js';
 import {runSpeed} from '../state/pace.js';
 import {progressSpeed, runProgress} from '../state/progress.js';
 import {progressText, speedText} from './progress-text.js';
@@ -31,13 +31,18 @@ import {gpuLines} from './panels/gpu.js';
 import {machineLines, machineMode} from './panels/machine.js';
 import {catchUpText, headerLines, type CatchUp, type HeaderModel} from './panels/header.js';
 import {helpScreenLines} from './panels/help.js';
-import {metricsLines, type OverlayRun} from './panels/metrics.js';
+import {metricsLines, selectedChartGeometry, type ChartView, type OverlayRun} from './panels/metrics.js';
+import {ZOOM_MAX_METRICS, type ZoomRequest} from '../state/zoom.js';
+import {formatSI} from './format.js';
 import {recordedLines} from './panels/recorded.js';
 import {nodesVersion} from '../state/nodes.js';
 import {filterRuns, runsPageRows, runsQuery, runsQueryText, runsScreenLines} from './panels/runs.js';
 import {KEYMAP, type Binding} from '../keymap.js';
 import {summaryLines} from './panels/summary.js';
 import {systemLines} from './panels/system.js';
+import {mediaPage, type MediaPage, type MediaWant} from './panels/media.js';
+import type {ColorDepth} from './image-cells.js';
+import {mediaHints} from '../keymap.js';
 
 /** Everything a frame is made from. */
 export type ScreenInput = {
@@ -49,9 +54,11 @@ export type ScreenInput = {
 	now: number;
 	/** Animation phase of the live mark. */
 	pulse: number;
+	/** The colours the terminal draws (images in the media panel); default 24-bit. */
+	colorDepth?: ColorDepth;
 };
 
-export type ScreenView = 'dashboard' | 'compact' | 'tiny' | 'help' | 'runs' | 'machine' | 'overview';
+export type ScreenView = 'dashboard' | 'compact' | 'tiny' | 'help' | 'runs' | 'machine' | 'overview' | 'media';
 
 /** One frame. */
 export type Screen = {
@@ -69,6 +76,10 @@ export type Screen = {
 	hints: string[];
 	/** What the key reducer needs: the same grid and panels as drawn. */
 	nav: UiContext;
+	/** The zoomed range the charts on screen want read at full resolution (the session reads it); absent or null: none. */
+	zoomRequest?: ZoomRequest | null;
+	/** The media file the media page wants read (the session reads it); absent or null: none. */
+	mediaRequest?: MediaWant | null;
 };
 
 /** A grid by value (grids are rebuilt each frame; memo keys compare what they describe). */
@@ -105,7 +116,7 @@ function frameOf(input: ScreenInput): Frame {
 	const metrics = visibleMetrics(snap.run, ui.filter);
 	// In the runs list, the runs its query keeps (the cursor and Enter move over those).
 	const runDirs = (snap.runs && ui.runsOpen ? filterRuns(snap.runs, runsQuery(runsQueryText(ui)), input.now) : snap.runs)?.map(entry => entry.runDir) ?? [];
-	const view: ScreenView = ui.help ? 'help' : snap.machineView ? 'machine' : ui.runsOpen && snap.runs ? 'runs' : ui.overview.open && layout.mode !== 'tiny' ? 'overview' : layout.mode === 'full' ? 'dashboard' : layout.mode;
+	const view: ScreenView = ui.help ? 'help' : snap.machineView ? 'machine' : ui.runsOpen && snap.runs ? 'runs' : ui.overview.open && layout.mode !== 'tiny' ? 'overview' : ui.media.open && layout.mode !== 'tiny' ? 'media' : layout.mode === 'full' ? 'dashboard' : layout.mode;
 	let grid: ChartGrid | null = null;
 	let panels: Panel[] = ['metrics'];
 	let pageRows = {metrics: 1, summary: 5, console: 5, system: 5};
@@ -130,6 +141,7 @@ function frameOf(input: ScreenInput): Frame {
 		pageRows: {...pageRows, runs: runsPageRows(layout.root.height)},
 		runDirs,
 	};
+	if (view === 'media') nav.media = mediaPageOf(input, layout.root.width, layout.root.height).nav;
 	if (view === 'overview') {
 		const page = overviewPage(snap, ui, layout.root.width, layout.root.height, input.now);
 		nav.overview = {pageRows: page.pageRows, maxScroll: page.maxScroll, columns: page.columns};
@@ -158,9 +170,63 @@ function overviewPage(snap: Snapshot, ui: UiState, width: number, height: number
 	return page;
 }
 
-/** What the key reducer needs, for the frame this input draws (cheap: no lines are made). */
+/** The last media page made (the key reducer and the frame ask for the same one). */
+let lastMedia: {deps: readonly unknown[]; page: MediaPage} | null = null;
+
+/** The media page's body (the root less its title and footer), memoized on the media and what is chosen. */
+function mediaPageOf(input: ScreenInput, width: number, height: number): MediaPage {
+	const run = input.snap.run;
+	const depth = input.colorDepth ?? 'truecolor';
+	const deps = [run, run.mediaLog.version, run.summary.size, input.ui.media, width, height, depth];
+	if (lastMedia !== null && sameDeps(lastMedia.deps, deps)) return lastMedia.page;
+	const page = mediaPage(run, input.ui.media, width, Math.max(1, height - 2), depth);
+	lastMedia = {deps, page};
+	return page;
+}
+
+/**
+ * What the key reducer needs, for the frame this input draws (cheap: charts are not drawn again,
+ * the selected one's geometry comes from the chart memo).
+ */
 export function navigation(input: ScreenInput): UiContext {
-	return frameOf(input).nav;
+	const frame = frameOf(input);
+	const {snap, ui} = input;
+	if (frame.grid === null || frame.layout.mode !== 'full' || frame.view !== 'dashboard') return frame.nav;
+	const xAxis = activeXAxis(snap.run, ui);
+	const metrics = visibleMetrics(snap.run, ui.filter);
+	const selected = Math.min(ui.selected, Math.max(0, metrics.length - 1));
+	const chart = selectedChartGeometry({run: snap.run, metrics, grid: frame.grid, ui: {...ui, selected}, xAxis, active: true, overlay: overlayRuns(snap, ui), view: chartView(snap, ui, xAxis)});
+	const extent = axisExtent(snap.run, xAxis);
+	if (chart === null || chart.axis !== xAxis || extent === null) return frame.nav;
+	const {x0, x1, plotWidth} = chart.geometry;
+	return {...frame.nav, chart: {axis: xAxis, x0, x1, columns: plotWidth, extent}};
+}
+
+/** The x-axis' whole range (first to last x the run logged), or null before two distinct values. */
+function axisExtent(run: RunState, xAxis: string): readonly [number, number] | null {
+	if (xAxis === '_row') return run.lastRowIndex > 0 ? [0, run.lastRowIndex] : null;
+	const axis = run.axes.get(xAxis);
+	const first = axis?.first ?? null;
+	const last = axis?.last ?? null;
+	return first !== null && last !== null && last > first ? [first, last] : null;
+}
+
+/** The cursor and zoom on the x-axis shown (a cursor or zoom placed on another axis is off), and the zoom cache when it answers. */
+function chartView(snap: Snapshot, ui: UiState, xAxis: string): ChartView {
+	const zoom = ui.zoom?.axis === xAxis ? ([ui.zoom.x0, ui.zoom.x1] as const) : null;
+	const cache = snap.zoom ?? null;
+	const answers = zoom !== null && cache !== null && cache.request.axis === xAxis && cache.request.x0 === zoom[0] && cache.request.x1 === zoom[1];
+	return {zoom, cache: answers ? cache : null, cursor: ui.cursor?.axis === xAxis ? ui.cursor.x : null, keepY: ui.keepY};
+}
+
+/** The zoom's text for the footer: its range, and whether its full-resolution read is still under way. */
+function zoomStatus(view: ChartView, xAxis: string): string {
+	if (view.zoom === null) return '';
+	const [x0, x1] = view.zoom;
+	const narrow = x1 - x0 < Math.abs(x1) / 200;
+	const step = (x: number) => (narrow ? Math.round(x).toLocaleString('en-US') : formatSI(Math.round(x), 4));
+	const text = xKindOf(xAxis) === 'step' ? `${step(x0)}–${step(x1)}` : `${formatSI(x0, 4)}–${formatSI(x1, 4)}`;
+	return `zoom ${text}${view.cache === null && xAxis !== '_row' ? ' (reading)' : ''}  `;
 }
 
 /** Header contents for the snapshot. */
@@ -302,6 +368,14 @@ export class ScreenBuilder {
 
 		if (view === 'help') return {...base, lines: this.memo('help', [width, height], () => helpScreenLines(width, height, this.keymap)), panels: {}, grid: null, hints: []};
 		if (view === 'machine') return this.machineScreen(input, base);
+		if (view === 'media') {
+			const page = mediaPageOf(input, width, height);
+			const name = header.name ?? snap.run.info?.id ?? '(unnamed)';
+			const title = fitLine([{text: `Media · ${name}`, style: {bold: true}}, {text: `  ${header.status}${header.paused ? '  PAUSED' : ''}${page.position ? `  ${page.position}` : ''}`, style: DIM}], width);
+			const hints = mediaHints(page.detail ? page.nav.detail : null);
+			const lines = [title, ...page.lines, footerLine(ui, width, hints, ui.media.gradients ? '[gradients]' : page.detail ? '[media: view]' : '[media]')];
+			return {...base, lines: lines.slice(0, height), panels: {}, grid: null, hints, mediaRequest: page.wants};
+		}
 		if (view === 'overview') {
 			const page = overviewPage(snap, ui, width, height, now);
 			const name = header.name ?? snap.run.info?.id ?? '(unnamed)';
@@ -348,9 +422,17 @@ export class ScreenBuilder {
 		);
 		const overlay = overlayRuns(snap, ui);
 		const overlayVersions = overlay.map(entry => entry.state.version).join(',');
-		const metricRows = this.memo('metrics', [run, run.version, gridKey(grid), selected, ui.focused, ui.smoothing, ui.logScale, ui.filter, xAxis, ui.panel === 'metrics', overlayVersions, overlay.length, ui.palette], () =>
-			metricsLines({run, metrics, grid: grid!, ui: {...ui, selected}, xAxis, active: ui.panel === 'metrics', overlay}),
+		const charts = chartView(snap, ui, xAxis);
+		const metricRows = this.memo('metrics', [run, run.version, gridKey(grid), selected, ui.focused, ui.smoothing, ui.logScale, ui.filter, xAxis, ui.panel === 'metrics', overlayVersions, overlay.length, ui.palette, charts.zoom?.[0], charts.zoom?.[1], charts.cache, charts.cursor, charts.keepY], () =>
+			metricsLines({run, metrics, grid: grid!, ui: {...ui, selected}, xAxis, active: ui.panel === 'metrics', overlay, view: charts}),
 		);
+		// The charts on this page (drawn against the x-axis) want the zoomed range at full resolution.
+		let zoomRequest: ZoomRequest | null = null;
+		if (charts.zoom !== null && xAxis !== '_row' && grid !== null && metrics.length > 0) {
+			const first = ui.focused ? selected : pageOf(grid, selected) * grid.perPage;
+			const names = metrics.slice(first, first + (ui.focused ? 1 : grid.perPage)).filter(metric => !(xAxis === '_step' && metric.stepMetric && run.axes.has(metric.stepMetric))).map(metric => metric.name);
+			if (names.length > 0) zoomRequest = {axis: xAxis, x0: charts.zoom[0], x1: charts.zoom[1], metrics: names.slice(0, ZOOM_MAX_METRICS)};
+		}
 		// The live panels follow the host; W&B's recorded stats follow the run (and, while it runs, the clock).
 		const split = systemSplit(snap, l.system);
 		// A panel the config file hides (no width) is not drawn at all.
@@ -372,7 +454,7 @@ export class ScreenBuilder {
 			summaryLines({rows: summaryRows(run, ui.filter), width: l.summary.width, height: l.summary.height, scroll: ui.summaryScroll, active: ui.panel === 'summary', now, filter: ui.filter}),
 		);
 		const page = grid === null ? null : {page: pageOf(grid, selected), pageCount: pageCount(grid), total: grid.count};
-		const status = `[${ui.panel}]  charts ${page === null || page.total === 0 ? 0 : page.page + 1}/${page?.pageCount ?? 1}${page && page.total > 0 ? ` (${page.total} metrics)` : ''}`;
+		const status = `${zoomStatus(charts, xAxis)}[${ui.panel}]  charts ${page === null || page.total === 0 ? 0 : page.page + 1}/${page?.pageCount ?? 1}${page && page.total > 0 ? ` (${page.total} metrics)` : ''}`;
 		const footer = footerLine(ui, width, hints, status);
 
 		const lines: Line[] = [...headerRows];
@@ -387,6 +469,7 @@ export class ScreenBuilder {
 			panels: {header: l.header, metrics: l.metrics, system: l.system, console: l.console, summary: l.summary, footer: l.footer},
 			grid,
 			hints,
+			zoomRequest,
 		};
 	}
 }
