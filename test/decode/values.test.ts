@@ -48,7 +48,11 @@ describe('parseValueJson', () => {
 	it('turns media objects into short descriptions', () => {
 		const media = (json: string) => parseValueJson(json);
 		expect(media('{"_type": "image-file", "width": 1500, "height": 800, "format": "png", "path": "x.png", "size": 5}')).toEqual({kind: 'media', mediaType: 'image-file', detail: '1500x800 png', path: 'x.png'});
-		expect(media('{"_type": "histogram", "values": [1, 2, 3], "bins": [0, 1, 2, 3]}')).toEqual({kind: 'media', mediaType: 'histogram', detail: '3 bins', path: null});
+		// A histogram keeps its counts and edges (the media panel draws them).
+		expect(media('{"_type": "histogram", "values": [1, 2, 3], "bins": [0, 1, 2, 3]}')).toEqual({kind: 'media', mediaType: 'histogram', detail: '3 bins', path: null, histogram: {counts: [1, 2, 3], edges: [0, 1, 2, 3]}});
+		expect(media('{"_type": "histogram", "packedBins": {"min": -1, "size": 0.5, "count": 4}, "values": [0, 3, 1, 0]}')).toMatchObject({histogram: {counts: [0, 3, 1, 0], edges: [-1, -0.5, 0, 0.5, 1]}});
+		// Edges that do not match the counts are not a histogram to draw; the description stays.
+		expect(media('{"_type": "histogram", "values": [1, 2], "bins": [0, 1]}')).toEqual({kind: 'media', mediaType: 'histogram', detail: '2 bins', path: null});
 		expect(media('{"_type": "histogram", "packedBins": {"min": 0, "size": 1, "count": 64}, "values": null}')).toMatchObject({detail: '64 bins'});
 		expect(media('{"_type": "table-file", "nrows": 10, "ncols": 4, "path": "t.json"}')).toEqual({kind: 'media', mediaType: 'table-file', detail: '10x4 table', path: 't.json'});
 		expect(media('{"_type": "graph-file", "path": "g.json", "size": 12345}')).toEqual({kind: 'media', mediaType: 'graph-file', detail: '12.3 KB', path: 'g.json'});
