@@ -19,6 +19,8 @@ export type Options = {
 	poll: boolean;
 	color: boolean;
 	bell: boolean;
+	/** SGR mouse reporting in the live view (`--no-mouse`: off, so the terminal's own selection works). */
+	mouse: boolean;
 	exportFormat: 'csv' | 'jsonl';
 	/** How long `--once` waits for the first GPU sample, ms. */
 	gpuWaitMs: number;
@@ -44,6 +46,7 @@ export const FLAGS = {
 	poll: {type: 'boolean', default: false, help: 'watch files by polling (NFS and other shared filesystems)'},
 	color: {type: 'boolean', default: true, help: '--no-color: no colours (NO_COLOR is honoured too)'},
 	bell: {type: 'boolean', default: false, help: 'ring the terminal bell on each new health alert'},
+	mouse: {type: 'boolean', default: true, help: '--no-mouse: no mouse (click, wheel) in the live view, so the terminal selects text as usual'},
 	check: {type: 'boolean', default: false, help: 'print problems, one per line; exit 2 crashed/failed, 1 warnings, 0 fine'},
 	line: {type: 'boolean', default: false, help: 'print one status line and exit (for a tmux status bar)'},
 	demo: {type: 'boolean', default: false, help: 'watch a built-in live demo run (no W&B needed)'},
@@ -108,6 +111,7 @@ export function toOptions(input: readonly string[], flags: RawFlags, env: NodeJS
 	const flagSettings: Partial<Settings> = {};
 	if (flags.interval !== undefined) flagSettings.interval = Math.round(interval);
 	if (palette !== undefined) flagSettings.palette = palette as PaletteName;
+	if (flags.mouse === false) flagSettings.mouse = false;
 	const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
 	return {
 		mode,
@@ -121,6 +125,7 @@ export function toOptions(input: readonly string[], flags: RawFlags, env: NodeJS
 		poll: flags.poll === true || env.CHOKIDAR_USEPOLLING === '1',
 		color: flags.color !== false && !noColor,
 		bell: flags.bell === true,
+		mouse: flags.mouse !== false,
 		exportFormat: flags.jsonl ? 'jsonl' : 'csv',
 		gpuWaitMs: 3000,
 		system: flags.system === true,

@@ -12,6 +12,8 @@ import {App} from '../ui/App.js';
 import {initialUiState, type UiState} from '../state/ui-state.js';
 import type {SettingsInUse} from '../state/settings.js';
 import {saveViewSettings} from '../sources/config-file.js';
+import {MOUSE_OFF, MOUSE_ON, mouseFilteredInput} from '../sources/mouse-input.js';
+import type {MouseEvent} from '../decode/mouse.js';
 
 const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[H';
 const LEAVE_ALT_SCREEN = '\u001B[?1049l';
@@ -68,12 +70,20 @@ export async function runDashboard(start: {run: RunLocation} | {machine: Machine
 	}
 	session.subscribe(tell);
 	session.start();
-	// Alternate screen, restored on every way out (quit, Ctrl-C, SIGTERM/SIGHUP, a crash).
-	process.stdout.write(ENTER_ALT_SCREEN);
+	// The mouse (on unless --no-mouse or the config file's "mouse": false): its reports are taken
+	// out of stdin before Ink reads keys from it.
+	const mouseOn = options.mouse && (options.settings?.settings.mouse ?? true);
+	const mouseListeners = new Set<(event: MouseEvent) => void>();
+	const filtered = mouseOn ? mouseFilteredInput(process.stdin, event => {
+		for (const listener of mouseListeners) listener(event);
+	}) : null;
+	// Alternate screen and mouse reporting, restored on every way out (quit, Ctrl-C, SIGTERM/SIGHUP, a crash).
+	process.stdout.write(ENTER_ALT_SCREEN + (mouseOn ? MOUSE_ON : ''));
 	const restore = atExit(() => {
 		session.stop();
+		filtered?.close();
 		process.stdin.setRawMode?.(false);
-		process.stdout.write(LEAVE_ALT_SCREEN + SHOW_CURSOR);
+		process.stdout.write((mouseOn ? MOUSE_OFF : '') + LEAVE_ALT_SCREEN + SHOW_CURSOR);
 	});
 	const crash = (error: unknown) => {
 		session.stop();
@@ -104,8 +114,16 @@ export async function runDashboard(start: {run: RunLocation} | {machine: Machine
 			keymap={options.settings?.keymap}
 			initialUi={options.settings ? startingUi(options.settings) : undefined}
 			onSaveSettings={options.settings ? saveWith(options.settings) : undefined}
+			subscribeMouse={
+				filtered
+					? listener => {
+							mouseListeners.add(listener);
+							return () => mouseListeners.delete(listener);
+						}
+					: undefined
+			}
 		/>,
-		{exitOnCtrlC: false, patchConsole: false, maxFps: 10, incrementalRendering: true},
+		{exitOnCtrlC: false, patchConsole: false, maxFps: 10, incrementalRendering: true, ...(filtered ? {stdin: filtered.input as unknown as NodeJS.ReadStream} : {})},
 	);
 	quit = () => instance.unmount();
 	try {

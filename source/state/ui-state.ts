@@ -147,7 +147,7 @@ export type UiContext = {
 	 * The selected chart as drawn, for the cursor and zoom keys: the x range its columns map and
 	 * how many there are, and the x-axis' whole extent; absent when no chart is drawn.
 	 */
-	chart?: {axis: string; x0: number; x1: number; columns: number; extent: XRange};
+	chart?: {axis: string; x0: number; x1: number; columns: number; extent: XRange; plotStart?: number};
 };
 
 /** Apply one key action. */

@@ -7,6 +7,9 @@ import type {PaintMode} from '../view/line.js';
 import {navigation, ScreenBuilder} from '../view/screen.js';
 import {Screen} from './Screen.js';
 import type {ColorDepth} from '../view/image-cells.js';
+import type {MouseEvent} from '../decode/mouse.js';
+import {DOUBLE_CLICK_MS, reduceMouse, type MouseGesture} from '../state/mouse-ui.js';
+import {hitTest} from '../view/hit-test.js';
 
 export type AppProps = {
 	/** Reads the session's current snapshot (no side effects). */
@@ -33,6 +36,8 @@ export type AppProps = {
 	colorDepth?: ColorDepth;
 	/** The save key: write the view's settings to the config file; returns the line the header shows. */
 	onSaveSettings?: (ui: UiState) => string;
+	/** The terminal's mouse reports (the dashboard takes them out of stdin); absent: no mouse. */
+	subscribeMouse?: (listener: (event: MouseEvent) => void) => () => void;
 };
 
 const NO_KEY: Key = {
@@ -87,7 +92,7 @@ const BATCH_MS = 16;
 type Frame = {snap: Snapshot; version: number; now: number; pulse: number};
 
 /** The live dashboard: owns the UI state, draws the screen model, routes keys. */
-export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: fixedSize, onResize, keymap = KEYMAP, initialUi, onSaveSettings, colorDepth}: AppProps) {
+export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: fixedSize, onResize, keymap = KEYMAP, initialUi, onSaveSettings, colorDepth, subscribeMouse}: AppProps) {
 	const depth: ColorDepth = paint === 'mono' ? 'none' : (colorDepth ?? 'truecolor');
 	const {isRawModeSupported} = useStdin();
 	const size = useTerminalSize(fixedSize, onResize);
@@ -147,6 +152,9 @@ export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: 
 		[frame, ui, size.columns, size.rows, depth],
 	);
 	const lines = useMemo(() => screen.lines.map(line => line.paint(paint)), [screen, paint]);
+	// The screen the user sees: a click acts on what it drew there.
+	const screenRef = useRef(screen);
+	screenRef.current = screen;
 	// A zoom the charts on screen want at full resolution: the session reads it (off the frame path).
 	const zoomKey = screen.zoomRequest ? JSON.stringify(screen.zoomRequest) : '';
 	const zoomSent = useRef('');
@@ -187,8 +195,35 @@ export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: 
 		update(reduceUi(current, action, nav));
 	};
 
+	// The mouse: what the screen drew under the pointer, then the gesture's change to the UI state.
+	const lastPress = useRef<{at: number; index: number} | null>(null);
+	const handleMouse = (event: MouseEvent) => {
+		const current = uiRef.current;
+		const target = hitTest(screenRef.current, current, event.x, event.y);
+		if (target === null || frameRef.current.snap.machineView) return;
+		let gesture: MouseGesture;
+		if (event.kind === 'wheelUp' || event.kind === 'wheelDown') gesture = event.kind;
+		else if (event.kind === 'drag' && event.button === 0) gesture = 'drag';
+		else if (event.kind === 'press' && event.button === 0) {
+			const now = Date.now();
+			const last = lastPress.current;
+			const double = target.kind === 'chart' && last !== null && last.index === target.index && now - last.at <= DOUBLE_CLICK_MS;
+			lastPress.current = target.kind === 'chart' && !double ? {at: now, index: target.index} : null;
+			gesture = double ? 'doubleClick' : 'click';
+		} else return;
+		const shown = frameRef.current;
+		const navFor = (ui: UiState) => navigation({snap: shown.snap, ui, columns: size.columns, rows: size.rows, now: shown.now, pulse: shown.pulse, colorDepth: depth});
+		const next = reduceMouse(current, gesture, target, navFor);
+		if (next !== current) update(next);
+	};
+	const mouseRef = useRef(handleMouse);
+	mouseRef.current = handleMouse;
+	useEffect(() => subscribeMouse?.(event => mouseRef.current(event)), [subscribeMouse]);
+
 	useInput(
 		(input, key) => {
+			// A mouse report that reached Ink whole (the dashboard takes them out first): never a key.
+			if (/^\u001B?\[<\d+;\d+;\d+[Mm]$/.test(input)) return;
 			// Several keys in one chunk (fast typing, tmux send-keys): handle each one.
 			if (input.length > 1 && !key.ctrl && !key.meta) {
 				for (const press of splitKeys(input)) handleKey(press.input, {...NO_KEY, ...press.key});

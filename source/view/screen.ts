@@ -198,8 +198,8 @@ export function navigation(input: ScreenInput): UiContext {
 	const chart = selectedChartGeometry({run: snap.run, metrics, grid: frame.grid, ui: {...ui, selected}, xAxis, active: true, overlay: overlayRuns(snap, ui), view: chartView(snap, ui, xAxis)});
 	const extent = axisExtent(snap.run, xAxis);
 	if (chart === null || chart.axis !== xAxis || extent === null) return frame.nav;
-	const {x0, x1, plotWidth} = chart.geometry;
-	return {...frame.nav, chart: {axis: xAxis, x0, x1, columns: plotWidth, extent}};
+	const {x0, x1, plotWidth, plotStart} = chart.geometry;
+	return {...frame.nav, chart: {axis: xAxis, x0, x1, columns: plotWidth, extent, plotStart}};
 }
 
 /** The x-axis' whole range (first to last x the run logged), or null before two distinct values. */
