@@ -32,7 +32,7 @@ export type Settings = {
 	panels: readonly OptionalPanel[];
 	grid: GridChoice | null;
 	palette: PaletteName;
-	/** Mouse reporting on or off (stored for the mouse support). */
+	/** Mouse reporting in the live view (modes/dashboard.tsx; `--no-mouse` wins). */
 	mouse: boolean;
 	/** Action → keys, where the file remaps them (already checked for collisions). */
 	keys: Readonly<Record<string, readonly string[]>>;
