@@ -46,18 +46,36 @@ describe('the mouse-filtered stdin', () => {
 		close();
 	});
 
-	it('a lone Esc reaches the keys once no report follows it', async () => {
+	it('a lone Esc reaches the keys on the next turn, before a key typed after it (not Alt+key)', async () => {
 		const stdin = fakeStdin();
-		const {input, close} = mouseFilteredInput(stdin as unknown as NodeJS.ReadStream, () => {});
-		const keys = keysOf(input);
+		const events: MouseEvent[] = [];
+		const {input, close} = mouseFilteredInput(stdin as unknown as NodeJS.ReadStream, event => events.push(event));
+		const reads: string[] = [];
+		input.on('readable', () => {
+			for (let chunk = input.read(); chunk !== null; chunk = input.read()) reads.push(String(chunk));
+		});
+		const keys = () => reads.join('');
 		stdin.write('\u001B');
-		await tick(2);
-		expect(keys()).toBe('');
+		await tick(1);
+		stdin.write('q');
+		await tick(5);
+		expect(reads).toEqual(['\u001B', 'q']);
+		// A report whose ESC came alone: the Esc key went out, the rest is still a report, not text.
+		stdin.write('\u001B');
+		await tick(1);
+		stdin.write('[<0;3;4M');
+		await tick(5);
+		expect(keys()).toBe('\u001Bq\u001B');
+		expect(events.map(e => [e.kind, e.x, e.y])).toEqual([['press', 2, 3]]);
+		// A partial report waits for the rest, then goes on as text when none came.
+		stdin.write('\u001B[<0;1');
+		await tick(5);
+		expect(keys()).toBe('\u001Bq\u001B');
 		await tick(60);
-		expect(keys()).toBe('\u001B');
+		expect(keys()).toBe('\u001Bq\u001B\u001B[<0;1');
 		close();
 		stdin.write('q');
 		await tick();
-		expect(keys()).toBe('\u001B');
+		expect(keys()).toBe('\u001Bq\u001B\u001B[<0;1');
 	});
 });
