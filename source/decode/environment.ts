@@ -6,7 +6,7 @@
  * EnvironmentRecord as protojson, which mixes camelCase and proto names). Both become one
  * {@link Environment}. Pure: no I/O. Strings are raw (the view sanitizes them).
  */
-import {ProtoReader} from './protobuf.js';
+import {decodeTimestamp, ProtoReader} from './protobuf.js';
 
 /** One accelerator as the run recorded it. */
 export type GpuDevice = {
@@ -112,18 +112,6 @@ export function hasEnvironment(env: Environment): boolean {
 
 // ---- the log's EnvironmentRecord (protobuf) ----
 
-function timestampMs(r: ProtoReader): number {
-	let seconds = 0;
-	let nanos = 0;
-	while (!r.done) {
-		const tag = r.tag();
-		if (tag >>> 3 === 1 && (tag & 7) === 0) seconds = r.int64();
-		else if (tag >>> 3 === 2 && (tag & 7) === 0) nanos = r.int32();
-		else r.skip(tag & 7);
-	}
-	return seconds * 1000 + nanos / 1e6;
-}
-
 /** Reads a message's fields: `fields[n]` is called for field n with the reader at its value. */
 function readFields(r: ProtoReader, fields: Record<number, (wire: number) => void>): void {
 	while (!r.done) {
@@ -149,7 +137,7 @@ export function decodeEnvironmentRecord(r: ProtoReader): Environment {
 	readFields(r, {
 		1: w => str(w, v => (env.os = v)),
 		2: w => str(w, v => (env.python = v)),
-		3: w => (w === 2 ? (env.startedAt = timestampMs(r.message())) : r.skip(w)),
+		3: w => (w === 2 ? (env.startedAt = decodeTimestamp(r.message()) * 1000) : r.skip(w)),
 		4: w => str(w, v => (env.docker = v)),
 		5: w => str(w, v => {
 			if ((env.args ??= []).length < MAX_ENTRIES) env.args.push(v ?? '');

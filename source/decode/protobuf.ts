@@ -192,6 +192,19 @@ export function utf8(buf: Uint8Array, start: number, end: number): string {
 	return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
 }
 
+/** google.protobuf.Timestamp → seconds since the epoch (float). */
+export function decodeTimestamp(r: ProtoReader): number {
+	let seconds = 0;
+	let nanos = 0;
+	while (!r.done) {
+		const tag = r.tag();
+		if (tag >>> 3 === 1 && (tag & 7) === 0) seconds = r.int64();
+		else if (tag >>> 3 === 2 && (tag & 7) === 0) nanos = r.int32();
+		else r.skip(tag & 7);
+	}
+	return seconds + nanos / 1e9;
+}
+
 const textEncoder = new TextEncoder();
 
 /** Builds one protobuf message. Nested messages are built with their own writer. */

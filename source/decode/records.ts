@@ -3,7 +3,7 @@
  * shows are decoded; everything else is skipped by wire type, so new record types are harmless.
  */
 import type {FlatValues, RunEvent, RunInfo, Value} from './run-events.js';
-import {ProtoError, ProtoReader} from './protobuf.js';
+import {decodeTimestamp, ProtoError, ProtoReader} from './protobuf.js';
 import {flattenLimited, keyBudget, parseJsonLoose, parseValueJson, toValue, UNPARSABLE} from './values.js';
 import {isUnsafeKey, MAX_KEYS_PER_ROW, MAX_VALUE_DEPTH} from './caps.js';
 import {FastItemDecoder} from './history-decoder.js';
@@ -742,18 +742,6 @@ function decodeHeader(r: ProtoReader): string | null {
 	return producer ? producer.replace(/\+.*$/, '') : null;
 }
 
-/** google.protobuf.Timestamp → seconds since the epoch (float). */
-function decodeTimestamp(r: ProtoReader): number {
-	let seconds = 0;
-	let nanos = 0;
-	while (!r.done) {
-		const tag = r.tag();
-		if (tag >>> 3 === 1 && (tag & 7) === 0) seconds = r.int64();
-		else if (tag >>> 3 === 2 && (tag & 7) === 0) nanos = r.int32();
-		else r.skip(tag & 7);
-	}
-	return seconds + nanos / 1e9;
-}
 
 /** Keys under `_wandb` are SDK bookkeeping (telemetry, versions), not the user's config. */
 function isSdkKey(key: string): boolean {
