@@ -10,12 +10,21 @@ import jpeg from 'jpeg-js';
 export const MAX_IMAGE_SIDE = 8192;
 /** Longest side of a cached thumbnail, in pixels: enough for a 1000-column pane's half-blocks at 2 px a row. */
 export const THUMB_SIDE = 256;
+/** Longest side of the larger copy kept for full-resolution terminal graphics (kitty, sixel): most W&B images are at most this. */
+export const FULL_SIDE = 1024;
 /** Table rows and columns kept in a preview. */
 export const TABLE_ROWS = 200;
 export const TABLE_COLUMNS = 50;
 
-/** An image as the panel draws it: downscaled RGB (3 bytes a pixel), and the source's size. */
-export type Thumbnail = {width: number; height: number; sourceWidth: number; sourceHeight: number; format: string; rgb: Uint8Array};
+/** RGB pixels, 3 bytes a pixel, row by row. */
+export type Pixels = {width: number; height: number; rgb: Uint8Array};
+
+/**
+ * An image as the panel draws it: downscaled RGB (3 bytes a pixel), and the source's size.
+ * `full`: the image at up to FULL_SIDE a side for terminal graphics (the thumbnail's own pixels
+ * when the source is that small); null where state dropped it to bound memory (read again on need).
+ */
+export type Thumbnail = {width: number; height: number; sourceWidth: number; sourceHeight: number; format: string; rgb: Uint8Array; full?: Pixels | null};
 
 /** A table file's first rows and columns, as text cells (unsanitized: the view sanitizes). */
 export type TablePreview = {columns: string[]; rows: string[][]; totalRows: number; totalColumns: number};
@@ -71,7 +80,9 @@ export function decodeThumbnail(bytes: Uint8Array, name: string, maxSide = THUMB
 	} catch (error) {
 		return {kind: 'error', message: `${name}: cannot be decoded (${String((error as Error).message ?? error).split('\n')[0]})`};
 	}
-	return {kind: 'image', thumb: boxDownscale(rgba, width, height, maxSide, size.format)};
+	const thumb = boxDownscale(rgba, width, height, maxSide, size.format);
+	const large = Math.max(width, height) <= maxSide ? thumb : boxDownscale(rgba, width, height, FULL_SIDE, size.format);
+	return {kind: 'image', thumb: {...thumb, full: {width: large.width, height: large.height, rgb: large.rgb}}};
 }
 
 /** RGBA → RGB at most `maxSide` a side, each output pixel the mean of the source area it covers. */

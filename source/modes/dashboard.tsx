@@ -14,6 +14,9 @@ import type {SettingsInUse} from '../state/settings.js';
 import {saveViewSettings} from '../sources/config-file.js';
 import {MOUSE_OFF, MOUSE_ON, mouseFilteredInput} from '../sources/mouse-input.js';
 import type {MouseEvent} from '../decode/mouse.js';
+import {execFileSync} from 'node:child_process';
+import {detectGraphics} from '../view/graphics-protocol.js';
+import {GraphicsPainter} from '../ui/graphics.js';
 
 const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[H';
 const LEAVE_ALT_SCREEN = '\u001B[?1049l';
@@ -48,6 +51,7 @@ export async function runDashboard(start: {run: RunLocation} | {machine: Machine
 			gpu: options.gpu,
 			follow: options.follow,
 			poll: options.poll,
+			hosts: options.hosts,
 			onNewAlert: options.bell ? () => process.stdout.write('\u0007') : undefined,
 			onQuit: () => quit(),
 			initialHost: machine?.hostState(),
@@ -77,10 +81,14 @@ export async function runDashboard(start: {run: RunLocation} | {machine: Machine
 	const filtered = mouseOn ? mouseFilteredInput(process.stdin, event => {
 		for (const listener of mouseListeners) listener(event);
 	}) : null;
+	// Full-resolution images (kitty graphics, sixel) where the terminal speaks them; else half blocks.
+	const graphicsMode = detectGraphics(process.env, {color: options.color, tmuxPassthrough: process.env.TMUX ? tmuxPassthrough() : false});
+	const painter = graphicsMode.kind === 'none' ? null : new GraphicsPainter(graphicsMode, text => process.stdout.write(text));
 	// Alternate screen and mouse reporting, restored on every way out (quit, Ctrl-C, SIGTERM/SIGHUP, a crash).
 	process.stdout.write(ENTER_ALT_SCREEN + (mouseOn ? MOUSE_ON : ''));
 	const restore = atExit(() => {
 		session.stop();
+		painter?.close();
 		filtered?.close();
 		process.stdin.setRawMode?.(false);
 		process.stdout.write((mouseOn ? MOUSE_OFF : '') + LEAVE_ALT_SCREEN + SHOW_CURSOR);
@@ -97,6 +105,7 @@ export async function runDashboard(start: {run: RunLocation} | {machine: Machine
 	// Ink draw the next frame whole (incremental rendering would diff against lines that moved).
 	const onResize = () => {
 		process.stdout.write(CLEAR_SCREEN);
+		painter?.invalidate();
 		instance.clear();
 	};
 	const instance = render(
@@ -111,6 +120,7 @@ export async function runDashboard(start: {run: RunLocation} | {machine: Machine
 			// 24-bit colour only where the terminal says so (COLORTERM); else the 256-colour palette.
 			colorDepth={/^(truecolor|24bit)$/i.test(process.env.COLORTERM ?? '') ? 'truecolor' : '256'}
 			onResize={onResize}
+			onGraphic={painter ? (graphic, under) => painter.show(graphic, under) : undefined}
 			keymap={options.settings?.keymap}
 			initialUi={options.settings ? startingUi(options.settings) : undefined}
 			onSaveSettings={options.settings ? saveWith(options.settings) : undefined}
@@ -133,6 +143,16 @@ export async function runDashboard(start: {run: RunLocation} | {machine: Machine
 		restore();
 	}
 	return 0;
+}
+
+/** Whether tmux passes escapes through to the outer terminal (`allow-passthrough` on or all); asked once, 500 ms at most. */
+function tmuxPassthrough(): boolean {
+	try {
+		const value = execFileSync('tmux', ['show', '-gv', 'allow-passthrough'], {encoding: 'utf8', timeout: 500, stdio: ['ignore', 'pipe', 'ignore']});
+		return /^(on|all)\s*$/.test(value);
+	} catch {
+		return false;
+	}
 }
 
 /** The UI state the config file (and flags) start the view in, with the file's problem as the header's notice. */

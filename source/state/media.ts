@@ -20,6 +20,8 @@ export const MAX_HISTOGRAM_KEYS = 1000;
 export const MAX_KEPT_BINS = 64;
 /** Media files read (thumbnails, table previews) kept, the least recently asked for dropped first. */
 export const MAX_MEDIA_FILES = 32;
+/** Images whose full-resolution pixels (up to 1024 px a side, 3 MiB) are kept: the latest read; the others keep their thumbnail. */
+export const MAX_FULL_IMAGES = 4;
 
 /** One logged value of a key: its step and its file (relative to `files/`), or null. */
 export type MediaEntry = {step: number | null; path: string | null};
@@ -113,6 +115,12 @@ export function setMediaFile(log: MediaLog, path: string, file: MediaFile): void
 	log.files.delete(path);
 	log.files.set(path, file);
 	while (log.files.size > MAX_MEDIA_FILES) log.files.delete(log.files.keys().next().value as string);
+	// Full-resolution pixels only for the latest images (the view asks again for one shown without).
+	let full = 0;
+	for (const [key, kept] of [...log.files].reverse()) {
+		if (kept.kind !== 'image' || !kept.thumb.full) continue;
+		if (++full > MAX_FULL_IMAGES) log.files.set(key, {kind: 'image', thumb: {...kept.thumb, full: null}});
+	}
 	log.version++;
 }
 

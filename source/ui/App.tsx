@@ -10,6 +10,7 @@ import type {ColorDepth} from '../view/image-cells.js';
 import type {MouseEvent} from '../decode/mouse.js';
 import {DOUBLE_CLICK_MS, reduceMouse, type MouseGesture} from '../state/mouse-ui.js';
 import {hitTest} from '../view/hit-test.js';
+import type {Graphic} from '../view/graphics-protocol.js';
 
 export type AppProps = {
 	/** Reads the session's current snapshot (no side effects). */
@@ -38,6 +39,11 @@ export type AppProps = {
 	onSaveSettings?: (ui: UiState) => string;
 	/** The terminal's mouse reports (the dashboard takes them out of stdin); absent: no mouse. */
 	subscribeMouse?: (listener: (event: MouseEvent) => void) => () => void;
+	/**
+	 * The terminal draws images (kitty graphics, sixel): after each frame, the image the media page
+	 * left blank cells for (null: none) and the painted text of its rows. Absent: half blocks.
+	 */
+	onGraphic?: (graphic: Graphic | null, under: string) => void;
 };
 
 const NO_KEY: Key = {
@@ -92,7 +98,8 @@ const BATCH_MS = 16;
 type Frame = {snap: Snapshot; version: number; now: number; pulse: number};
 
 /** The live dashboard: owns the UI state, draws the screen model, routes keys. */
-export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: fixedSize, onResize, keymap = KEYMAP, initialUi, onSaveSettings, colorDepth, subscribeMouse}: AppProps) {
+export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: fixedSize, onResize, keymap = KEYMAP, initialUi, onSaveSettings, colorDepth, subscribeMouse, onGraphic}: AppProps) {
+	const graphics = onGraphic !== undefined;
 	const depth: ColorDepth = paint === 'mono' ? 'none' : (colorDepth ?? 'truecolor');
 	const {isRawModeSupported} = useStdin();
 	const size = useTerminalSize(fixedSize, onResize);
@@ -148,10 +155,15 @@ export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: 
 	const builder = useRef<ScreenBuilder | null>(null);
 	builder.current ??= new ScreenBuilder(keymap);
 	const screen = useMemo(
-		() => builder.current!.build({snap: frame.snap, ui, columns: size.columns, rows: size.rows, now: frame.now, pulse: frame.pulse, colorDepth: depth}),
-		[frame, ui, size.columns, size.rows, depth],
+		() => builder.current!.build({snap: frame.snap, ui, columns: size.columns, rows: size.rows, now: frame.now, pulse: frame.pulse, colorDepth: depth, graphics}),
+		[frame, ui, size.columns, size.rows, depth, graphics],
 	);
 	const lines = useMemo(() => screen.lines.map(line => line.paint(paint)), [screen, paint]);
+	// The terminal's own image goes over the blank cells after the frame (ui/graphics.ts writes it).
+	useEffect(() => {
+		const graphic = screen.graphic ?? null;
+		onGraphic?.(graphic, graphic === null ? '' : lines.slice(graphic.y, graphic.y + graphic.rows).join('\n'));
+	}, [screen, lines]);
 	// The screen the user sees: a click acts on what it drew there.
 	const screenRef = useRef(screen);
 	screenRef.current = screen;
@@ -186,7 +198,7 @@ export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: 
 		if (action === 'pause') return onCommand({type: 'pause'});
 		if (action === 'saveSettings') return update({...current, notice: onSaveSettings ? onSaveSettings(current) : 'no config file to save to here'});
 		const shown = frameRef.current;
-		const nav = navigation({snap: shown.snap, ui: current, columns: size.columns, rows: size.rows, now: shown.now, pulse: shown.pulse, colorDepth: depth});
+		const nav = navigation({snap: shown.snap, ui: current, columns: size.columns, rows: size.rows, now: shown.now, pulse: shown.pulse, colorDepth: depth, graphics});
 		if (current.runsOpen && action === 'focus') {
 			// The run under the cursor in the list as drawn (filtered by its query).
 			const dir = nav.runDirs[current.runCursor];
@@ -212,7 +224,7 @@ export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: 
 			gesture = double ? 'doubleClick' : 'click';
 		} else return;
 		const shown = frameRef.current;
-		const navFor = (ui: UiState) => navigation({snap: shown.snap, ui, columns: size.columns, rows: size.rows, now: shown.now, pulse: shown.pulse, colorDepth: depth});
+		const navFor = (ui: UiState) => navigation({snap: shown.snap, ui, columns: size.columns, rows: size.rows, now: shown.now, pulse: shown.pulse, colorDepth: depth, graphics});
 		const next = reduceMouse(current, gesture, target, navFor);
 		if (next !== current) update(next);
 	};

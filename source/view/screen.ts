@@ -42,6 +42,7 @@ import {summaryLines} from './panels/summary.js';
 import {systemLines} from './panels/system.js';
 import {mediaPage, type MediaPage, type MediaWant} from './panels/media.js';
 import type {ColorDepth} from './image-cells.js';
+import type {Graphic} from './graphics-protocol.js';
 import {mediaHints} from '../keymap.js';
 
 /** Everything a frame is made from. */
@@ -56,6 +57,8 @@ export type ScreenInput = {
 	pulse: number;
 	/** The colours the terminal draws (images in the media panel); default 24-bit. */
 	colorDepth?: ColorDepth;
+	/** The terminal draws images itself (kitty graphics, sixel): the media page leaves their cells blank. */
+	graphics?: boolean;
 };
 
 export type ScreenView = 'dashboard' | 'compact' | 'tiny' | 'help' | 'runs' | 'machine' | 'overview' | 'media';
@@ -80,6 +83,8 @@ export type Screen = {
 	zoomRequest?: ZoomRequest | null;
 	/** The media file the media page wants read (the session reads it); absent or null: none. */
 	mediaRequest?: MediaWant | null;
+	/** The image the terminal is to draw over the blank cells left for it (screen cells, 0-based); absent or null: none. */
+	graphic?: Graphic | null;
 };
 
 /** A grid by value (grids are rebuilt each frame; memo keys compare what they describe). */
@@ -177,9 +182,10 @@ let lastMedia: {deps: readonly unknown[]; page: MediaPage} | null = null;
 function mediaPageOf(input: ScreenInput, width: number, height: number): MediaPage {
 	const run = input.snap.run;
 	const depth = input.colorDepth ?? 'truecolor';
-	const deps = [run, run.mediaLog.version, run.summary.size, input.ui.media, width, height, depth];
+	const graphics = input.graphics === true;
+	const deps = [run, run.mediaLog.version, run.summary.size, input.ui.media, width, height, depth, graphics];
 	if (lastMedia !== null && sameDeps(lastMedia.deps, deps)) return lastMedia.page;
-	const page = mediaPage(run, input.ui.media, width, Math.max(1, height - 2), depth);
+	const page = mediaPage(run, input.ui.media, width, Math.max(1, height - 2), depth, graphics);
 	lastMedia = {deps, page};
 	return page;
 }
@@ -374,7 +380,9 @@ export class ScreenBuilder {
 			const title = fitLine([{text: `Media · ${name}`, style: {bold: true}}, {text: `  ${header.status}${header.paused ? '  PAUSED' : ''}${page.position ? `  ${page.position}` : ''}`, style: DIM}], width);
 			const hints = mediaHints(page.detail ? page.nav.detail : null);
 			const lines = [title, ...page.lines, footerLine(ui, width, hints, ui.media.gradients ? '[gradients]' : page.detail ? '[media: view]' : '[media]')];
-			return {...base, lines: lines.slice(0, height), panels: {}, grid: null, hints, mediaRequest: page.wants};
+			// The page's body starts below the title line.
+			const graphic = page.graphic ? {...page.graphic, y: page.graphic.y + 1} : null;
+			return {...base, lines: lines.slice(0, height), panels: {}, grid: null, hints, mediaRequest: page.wants, graphic};
 		}
 		if (view === 'overview') {
 			const page = overviewPage(snap, ui, width, height, now);

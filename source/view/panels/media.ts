@@ -12,14 +12,15 @@ import type {RunState} from '../../state/run-state.js';
 import {isMediaValue} from '../../decode/values.js';
 import {formatCount, formatNumber, padEnd, textWidth, truncate} from '../format.js';
 import {fitLine, joinLines, type Line, type Style} from '../line.js';
-import {imageLines, type ColorDepth} from '../image-cells.js';
+import {imageCells, imageLines, type ColorDepth} from '../image-cells.js';
+import type {Graphic} from '../graphics-protocol.js';
 import {heatStrip, histogramBars, histogramSparkline} from '../histogram-draw.js';
 
 /** A media file the page needs read (relative to `files/`). */
 export type MediaWant = {path: string; kind: 'image' | 'table'};
 
 /** The page's body and what key handling and the session need from it. */
-export type MediaPage = {lines: Line[]; nav: MediaNav; wants: MediaWant | null; position: string; detail: boolean};
+export type MediaPage = {lines: Line[]; nav: MediaNav; wants: MediaWant | null; position: string; detail: boolean; graphic?: Graphic | null};
 
 const DIM: Style = {dim: true};
 const BOLD: Style = {bold: true};
@@ -66,8 +67,12 @@ function detailKind(track: MediaTrack | undefined): MediaNav['detail'] {
 	return 'other';
 }
 
-/** The media page for `run` at `width` x `height` (the body: no title or footer). */
-export function mediaPage(run: RunState, ui: MediaUi, width: number, height: number, depth: ColorDepth): MediaPage {
+/**
+ * The media page for `run` at `width` x `height` (the body: no title or footer). `graphics`: the
+ * terminal draws images itself (kitty, sixel): the image's cells are left blank and `graphic`
+ * names them (in the body's cells) with the full-resolution pixels.
+ */
+export function mediaPage(run: RunState, ui: MediaUi, width: number, height: number, depth: ColorDepth, graphics = false): MediaPage {
 	const tracks = mediaKeys(run);
 	const keys = tracks.map(track => track.key);
 	const gradients = gradientTracks(run.mediaLog);
@@ -79,7 +84,9 @@ export function mediaPage(run: RunState, ui: MediaUi, width: number, height: num
 	const file = entry?.path ? run.mediaLog.files.get(entry.path) : undefined;
 	const table = file?.kind === 'table' ? file.table : null;
 	const nav: MediaNav = {keys, steps: track?.entries.length ?? 0, detail: kind, tableRows: table?.rows.length ?? 0, tableColumns: table?.columns.length ?? 0, pageRows: Math.max(1, height - 3), gradientKeys: gradients.map(g => g.track.key)};
-	const wants: MediaWant | null = !ui.gradients && entry?.path && file === undefined && (kind === 'image' || kind === 'table') ? {path: entry.path, kind} : null;
+	// An image whose full-resolution pixels state dropped (memory) is read again where graphics draw it.
+	const stale = graphics && file?.kind === 'image' && file.thumb.full === null;
+	const wants: MediaWant | null = !ui.gradients && entry?.path && (file === undefined || stale) && (kind === 'image' || kind === 'table') ? {path: entry.path, kind} : null;
 
 	if (tracks.length === 0) {
 		const lines = [fitLine([{text: 'no media logged in this run (images, histograms, tables appear here as they are logged)', style: DIM}], width)];
@@ -91,17 +98,19 @@ export function mediaPage(run: RunState, ui: MediaUi, width: number, height: num
 	}
 	const position = `${cursor + 1}/${tracks.length}`;
 	const two = width >= MEDIA_TWO_COLUMNS;
-	const detailArgs = {track: track!, kind, stepIndex, file, tableRow: ui.tableRow, tableColumn: ui.tableColumn, depth, active: ui.pane === 'detail'};
+	const out: {graphic: Graphic | null} = {graphic: null};
+	const detailArgs = {track: track!, kind, stepIndex, file, tableRow: ui.tableRow, tableColumn: ui.tableColumn, depth, active: ui.pane === 'detail', graphics, out};
 	if (!two) {
 		const lines = ui.pane === 'detail' ? detailLines({...detailArgs, width, height}) : listLines(tracks, cursor, width, height, true);
-		return {lines: fill(lines, width, height), nav, wants: ui.pane === 'detail' ? wants : null, position, detail: ui.pane === 'detail'};
+		return {lines: fill(lines, width, height), nav, wants: ui.pane === 'detail' ? wants : null, position, detail: ui.pane === 'detail', graphic: out.graphic};
 	}
 	const listWidth = Math.min(48, Math.floor(width * 0.36));
 	const detailWidth = width - listWidth - 1;
 	const left = fill(listLines(tracks, cursor, listWidth, height, ui.pane === 'list'), listWidth, height);
 	const right = fill(detailLines({...detailArgs, width: detailWidth, height}), detailWidth, height);
 	const gap = fitLine([{text: '│', style: DIM}], 1);
-	return {lines: left.map((line, i) => joinLines([line, gap, right[i]])), nav, wants, position, detail: ui.pane === 'detail'};
+	const graphic = out.graphic === null ? null : {...out.graphic, x: out.graphic.x + listWidth + 1};
+	return {lines: left.map((line, i) => joinLines([line, gap, right[i]])), nav, wants, position, detail: ui.pane === 'detail', graphic};
 }
 
 function fill(lines: Line[], width: number, height: number): Line[] {
@@ -126,7 +135,7 @@ function listLines(tracks: readonly MediaTrack[], cursor: number, width: number,
 	return lines;
 }
 
-type DetailArgs = {track: MediaTrack; kind: MediaNav['detail']; stepIndex: number; file: MediaFile | undefined; tableRow: number; tableColumn: number; depth: ColorDepth; active: boolean; width: number; height: number};
+type DetailArgs = {track: MediaTrack; kind: MediaNav['detail']; stepIndex: number; file: MediaFile | undefined; tableRow: number; tableColumn: number; depth: ColorDepth; active: boolean; width: number; height: number; graphics: boolean; out: {graphic: Graphic | null}};
 
 /** The selected key's view: a title line (key, step i/n, what it is), then what it holds. */
 function detailLines(args: DetailArgs): Line[] {
@@ -143,6 +152,12 @@ function detailLines(args: DetailArgs): Line[] {
 		if (file.kind === 'image') {
 			const thumb = file.thumb;
 			const info = fitLine([{text: `${thumb.sourceWidth}x${thumb.sourceHeight} ${thumb.format}  ${path}`, style: DIM}], width);
+			if (args.graphics && thumb.full) {
+				// The terminal draws the image: its cells stay blank so Ink never writes over it.
+				const size = imageCells(thumb.sourceWidth, thumb.sourceHeight, width, Math.max(1, body - 1));
+				args.out.graphic = {path, pixels: thumb.full, x: 0, y: 1, columns: size.columns, rows: size.rows};
+				return [title, ...Array.from({length: size.rows}, () => fitLine([], width)), info];
+			}
 			return [title, ...imageLines(thumb, width, Math.max(1, body - 1), args.depth), info];
 		}
 		return [title, ...tableLines(file.table, args.tableRow, args.tableColumn, width, body)];
