@@ -120,7 +120,7 @@ export async function runDashboard(start: {run: RunLocation} | {machine: Machine
 			// 24-bit colour only where the terminal says so (COLORTERM); else the 256-colour palette.
 			colorDepth={/^(truecolor|24bit)$/i.test(process.env.COLORTERM ?? '') ? 'truecolor' : '256'}
 			onResize={onResize}
-			onGraphic={painter ? (graphic, under) => painter.show(graphic, under) : undefined}
+			onGraphic={painter ? (graphic, lines) => painter.show(graphic, lines) : undefined}
 			keymap={options.settings?.keymap}
 			initialUi={options.settings ? startingUi(options.settings) : undefined}
 			onSaveSettings={options.settings ? saveWith(options.settings) : undefined}

@@ -41,9 +41,9 @@ export type AppProps = {
 	subscribeMouse?: (listener: (event: MouseEvent) => void) => () => void;
 	/**
 	 * The terminal draws images (kitty graphics, sixel): after each frame, the image the media page
-	 * left blank cells for (null: none) and the painted text of its rows. Absent: half blocks.
+	 * left blank cells for (null: none) and the frame's painted lines. Absent: half blocks.
 	 */
-	onGraphic?: (graphic: Graphic | null, under: string) => void;
+	onGraphic?: (graphic: Graphic | null, lines: readonly string[]) => void;
 };
 
 const NO_KEY: Key = {
@@ -161,8 +161,7 @@ export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: 
 	const lines = useMemo(() => screen.lines.map(line => line.paint(paint)), [screen, paint]);
 	// The terminal's own image goes over the blank cells after the frame (ui/graphics.ts writes it).
 	useEffect(() => {
-		const graphic = screen.graphic ?? null;
-		onGraphic?.(graphic, graphic === null ? '' : lines.slice(graphic.y, graphic.y + graphic.rows).join('\n'));
+		onGraphic?.(screen.graphic ?? null, lines);
 	}, [screen, lines]);
 	// The screen the user sees: a click acts on what it drew there.
 	const screenRef = useRef(screen);

@@ -276,23 +276,28 @@ describe('the painter', () => {
 		const written: string[] = [];
 		const painter = new GraphicsPainter({kind: 'kitty', tmux: false}, text => written.push(text), 1e6);
 		const graphic = {path: 'a.png', pixels: pixels(), x: 44, y: 2, columns: 76, rows: 29};
-		painter.show(graphic, 'rows');
+		const frame = blankFrame();
+		painter.show(graphic, frame);
 		painter.flush();
 		expect(written).toHaveLength(1);
 		expect(written[0].startsWith(`${ESC}7${ESC}[3;45H${ESC}_Ga=T,f=100,i=1,`)).toBe(true);
 		expect(written[0].endsWith(`${ESC}8`)).toBe(true);
-		painter.show(graphic, 'rows');
+		painter.show(graphic, [...frame]);
 		painter.flush();
 		expect(written).toHaveLength(1);
-		painter.show(graphic, 'rows rewritten');
+		// A row outside the image changed: Ink did not touch the image's rows.
+		painter.show(graphic, frame.map((line, i) => (i === 0 ? 'title' : line)));
+		painter.flush();
+		expect(written).toHaveLength(1);
+		painter.show(graphic, frame.map((line, i) => (i === 5 ? `${ESC}[7mrow rewritten${ESC}[27m` : line)));
 		painter.flush();
 		expect(written).toHaveLength(2);
 		expect(kittyEscapes(written[1]).map(e => e.keys.a)).toEqual(['p']);
 		// Another image: the old one deleted, the new one sent with a new id.
-		painter.show({...graphic, path: 'b.png', pixels: pixels()}, 'rows');
+		painter.show({...graphic, path: 'b.png', pixels: pixels()}, frame);
 		painter.flush();
 		expect(kittyEscapes(written.slice(2).join('')).map(e => [e.keys.a, e.keys.i]).slice(0, 2)).toEqual([['d', '1'], ['T', '2']]);
-		painter.show(null, '');
+		painter.show(null, frame);
 		painter.flush();
 		expect(kittyEscapes(written.at(-1)!)[0].keys).toMatchObject({a: 'd', i: '2'});
 		const count = written.length;
@@ -303,13 +308,27 @@ describe('the painter', () => {
 	it('sixel: the image scaled into its cells (at 8x16 pixels a cell, aspect kept)', () => {
 		const written: string[] = [];
 		const painter = new GraphicsPainter({kind: 'sixel', tmux: false}, text => written.push(text), 1e6);
-		painter.show({path: 'a.png', pixels: pixels(), x: 0, y: 1, columns: 60, rows: 22}, '');
+		const graphic = {path: 'a.png', pixels: pixels(), x: 20, y: 1, columns: 60, rows: 22};
+		painter.show(graphic, blankFrame());
 		painter.flush();
 		expect(written).toHaveLength(1);
+		expect(written[0].startsWith(`${ESC}7${ESC}[2;21H${ESC}Pq`)).toBe(true);
 		const sixel = written[0].slice(written[0].indexOf(`${ESC}P`), -2);
 		const decoded = decodeSixel(sixel);
 		expect(decoded.width).toBeLessThanOrEqual(60 * SIXEL_CELL.width);
 		expect(decoded.height).toBeLessThanOrEqual(22 * SIXEL_CELL.height);
 		expect(Math.abs(decoded.width / decoded.height - 640 / 480)).toBeLessThan(0.02);
+		// Gone (the page closed): the rows Ink leaves blank there are erased, a row it rewrote with text is not.
+		const next = blankFrame().map((line, i) => (i === 4 ? `${' '.repeat(30)}${ESC}[1mtext${ESC}[22m` : line));
+		painter.show(null, next);
+		painter.flush();
+		const erased = [...written[1].matchAll(/\u001B\[(\d+);(\d+)H\u001B\[(\d+)X/g)].map(m => [Number(m[1]) - 1, Number(m[2]) - 1, Number(m[3])]);
+		expect(erased.map(([row]) => row)).toEqual(Array.from({length: 22}, (_, i) => i + 1).filter(row => row !== 4));
+		for (const [, x, n] of erased) expect([x, n]).toEqual([20, 60]);
 	});
 });
+
+/** A 120x40 frame of blank painted lines. */
+function blankFrame(): string[] {
+	return Array.from({length: 40}, () => ' '.repeat(120));
+}
