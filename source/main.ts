@@ -51,6 +51,14 @@ export async function main(argv: string[]): Promise<number> {
 	}
 
 	guardStdout();
+	if (options.hosts.length === 1 && options.hosts[0] === 'slurm') {
+		const {slurmHosts} = await import('./sources/slurm.js');
+		try {
+			options = {...options, hosts: await slurmHosts()};
+		} catch (error) {
+			return fail((error as Error).message);
+		}
+	}
 	try {
 		if (options.printConfig) return await printConfig(options);
 		// The config file is for the live view (a tmux status bar's --line every 5 s reads none).

@@ -2,6 +2,7 @@
  * Command-line flags, their defaults and validation in one table, turned into typed Options by a
  * pure function (tested without spawning the CLI).
  */
+import {hostNameProblem} from './decode/ssh.js';
 import {PALETTES, type PaletteName, type Settings, type SettingsInUse} from './state/settings.js';
 
 export type Mode = 'dashboard' | 'once' | 'json' | 'check' | 'line' | 'export' | 'demo';
@@ -28,6 +29,8 @@ export type Options = {
 	system: boolean;
 	/** `--print-config`: print the effective settings (and where each came from) and exit. */
 	printConfig: boolean;
+	/** `--hosts`: other nodes whose GPUs are watched over ssh, as given (`['slurm']`: the Slurm job's nodes, expanded by main). */
+	hosts: string[];
 	/** The settings the command line gave (they win over the config file's). */
 	flagSettings: Partial<Settings>;
 	/** The config file merged with the flags, for the live view (null: not read, the defaults). */
@@ -54,6 +57,7 @@ export const FLAGS = {
 	csv: {type: 'boolean', default: false, help: 'with export: CSV (the default)'},
 	jsonl: {type: 'boolean', default: false, help: 'with export: one JSON object per line'},
 	palette: {type: 'string', help: `series colours: ${PALETTES.join(', ')} (okabe-ito: colour-blind safe; mono: a glyph per series)`},
+	hosts: {type: 'string', help: "node1,node2,...: also watch these nodes' GPUs (ssh HOST nvidia-smi, BatchMode); 'slurm': the job's nodes"},
 	printConfig: {type: 'boolean', default: false, help: 'print the effective settings (config file, flags, defaults) as JSON and exit'},
 } as const;
 
@@ -67,6 +71,20 @@ export const MAX_SCREEN = 1000;
 export class UsageError extends Error {}
 
 type RawFlags = {[K in keyof typeof FLAGS]?: unknown};
+
+/**
+ * `--hosts a,b,c`: the names, blanks dropped, duplicates once; a name ssh could read as an option
+ * (`-oProxyCommand=…`) is a usage error.
+ */
+export function parseHosts(text: string): string[] {
+	const names = [...new Set(text.split(',').map(name => name.trim()).filter(name => name !== ''))];
+	if (names.length === 0) throw new UsageError(`--hosts needs host names (node1,node2,...) or 'slurm', got '${text}'`);
+	for (const name of names) {
+		const problem = hostNameProblem(name);
+		if (problem) throw new UsageError(`--hosts: refused ${problem}`);
+	}
+	return names;
+}
 
 /** Turn parsed flags and positional arguments into Options, or throw a UsageError. */
 export function toOptions(input: readonly string[], flags: RawFlags, env: NodeJS.ProcessEnv = process.env): Options {
@@ -112,6 +130,7 @@ export function toOptions(input: readonly string[], flags: RawFlags, env: NodeJS
 	if (flags.interval !== undefined) flagSettings.interval = Math.round(interval);
 	if (palette !== undefined) flagSettings.palette = palette as PaletteName;
 	if (flags.mouse === false) flagSettings.mouse = false;
+	const hosts = flags.hosts === undefined ? [] : parseHosts(String(flags.hosts));
 	const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
 	return {
 		mode,
@@ -130,6 +149,7 @@ export function toOptions(input: readonly string[], flags: RawFlags, env: NodeJS
 		gpuWaitMs: 3000,
 		system: flags.system === true,
 		printConfig: flags.printConfig === true,
+		hosts,
 		flagSettings,
 		settings: null,
 	};

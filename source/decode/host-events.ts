@@ -43,6 +43,12 @@ export type GpuProcess = {
 /** Whether a host source works: `unavailable` (e.g. no nvidia-smi, `--no-gpu`) or `error` (it failed). */
 export type SourceStatus = 'ok' | 'unavailable' | 'error';
 
+/**
+ * The state of another node's GPU stream (`--hosts`): `connecting` until the first sample or
+ * failure; `stalled` is no sample within 3 intervals.
+ */
+export type RemoteStatus = 'connecting' | 'ok' | 'unreachable' | 'auth-refused' | 'no-nvidia-smi' | 'driver-error' | 'stalled';
+
 /** One event from a host source; `time` is ms since the epoch. */
 export type HostEvent =
 	| {type: 'gpu/sample'; time: number; gpus: GpuSample[]}
@@ -58,7 +64,10 @@ export type HostEvent =
 			swapTotalBytes: number | null;
 	  }
 	| {type: 'net/sample'; time: number; rxBytesPerSec: number | null; txBytesPerSec: number | null}
-	| {type: 'system/status'; status: SourceStatus; message: string | null};
+	| {type: 'system/status'; status: SourceStatus; message: string | null}
+	/** Another node's GPUs (`--hosts`), in the order the hosts were given. */
+	| {type: 'remote/status'; host: string; status: RemoteStatus; message: string | null}
+	| {type: 'remote/sample'; host: string; time: number; gpus: GpuSample[]};
 
 /** A running source: stop() ends it and its child processes. */
 export type HostSource = {stop(): void};

@@ -51,7 +51,8 @@ export function statusLine(state: RunState, host: HostState | null, alerts: read
 	if (progress) parts.push(progressShort(progress));
 	for (const key of mainMetrics(state)) parts.push(`${sanitizeLine(key)} ${formatNumber(state.metrics.get(key)!.series.last)}`);
 	let line = parts.join(' ');
-	if (host && host.gpus.length > 0) {
+	if (host && host.remotes.length > 0) line += ' | ' + nodesSummary(host);
+	else if (host && host.gpus.length > 0) {
 		const gpus = host.gpus.map(gpu => {
 			const util = gpu.util === null ? (gpu.mig ? 'MIG' : 'N/A') : `${gpu.util.toFixed(0)}%`;
 			const mem = gpu.memUsedMiB !== null && gpu.memTotalMiB !== null ? ` ${(gpu.memUsedMiB / 1024).toFixed(0)}G/${(gpu.memTotalMiB / 1024).toFixed(0)}G` : '';
@@ -64,11 +65,25 @@ export function statusLine(state: RunState, host: HostState | null, alerts: read
 }
 
 /**
+ * `4 nodes 32 GPUs 91 %`: this machine and the `--hosts` nodes, the GPUs that answered and their
+ * mean utilization (`N/A` when none reports one); `3/4 nodes` when some did not answer.
+ */
+export function nodesSummary(host: HostState): string {
+	const answered = host.remotes.filter(r => r.status === 'ok' && r.gpus.length > 0);
+	const gpus = [...host.gpus, ...answered.flatMap(r => r.gpus)];
+	const nodes = 1 + host.remotes.length;
+	const up = (host.gpus.length > 0 ? 1 : 0) + answered.length;
+	const utils = gpus.map(g => g.util).filter((u): u is number => u !== null);
+	const util = utils.length === 0 ? 'N/A' : `${Math.round(utils.reduce((a, b) => a + b, 0) / utils.length)} %`;
+	return `${up === nodes ? nodes : `${up}/${nodes}`} nodes ${gpus.length} GPUs ${util}`;
+}
+
+/**
  * The `--line` output for a run (without the newline): its end read, the GPUs sampled once
  * (unless `--no-gpu`; nvidia-smi runs while the log is read), alerts from what was read.
  */
-export async function lineFor(location: RunLocation, options: Pick<Options, 'gpu' | 'gpuWaitMs'>): Promise<string> {
-	const gpu = options.gpu ? await startGpuSample(location.runDir, options.gpuWaitMs) : null;
+export async function lineFor(location: RunLocation, options: Pick<Options, 'gpu' | 'gpuWaitMs'> & {hosts?: readonly string[]}): Promise<string> {
+	const gpu = options.gpu ? await startGpuSample(location.runDir, options.gpuWaitMs, options.hosts ?? []) : null;
 	// A call usually decodes ~100 KB. V8's optimizing compiler would start on the decoder's hot
 	// functions and cost more than it saves: ~6 MB of peak RSS (it compiles on a thread) for a few
 	// ms. Past 1 MiB (a run with no history row near its end) it pays again, so it is let back.
@@ -82,7 +97,13 @@ export async function lineFor(location: RunLocation, options: Pick<Options, 'gpu
 }
 
 /** Loads the nvidia-smi code and starts one sample (bounded by `waitMs`); the GPUs only, no CPU rates. */
-async function startGpuSample(runDir: string, waitMs: number): Promise<{host: Promise<HostState>}> {
+async function startGpuSample(runDir: string, waitMs: number, hosts: readonly string[]): Promise<{host: Promise<HostState>}> {
+	if (hosts.length > 0) {
+		// Other nodes too (--hosts): the one-shot modes' sampler, which also asks them over ssh.
+		const {startHostSample} = await import('./load.js');
+		const {readRunPid} = await import('../sources/run-pid.js');
+		return {host: startHostSample({gpu: true, gpuWaitMs: waitMs, hosts, system: false, runPid: readRunPid(runDir)}).host};
+	}
 	const [{sampleGpusOnce}, {hostStateFromOnce}, {readRunPid}] = await Promise.all([
 		import('../sources/nvidia-smi.js'),
 		import('../state/host-state.js'),

@@ -10,7 +10,8 @@ import {MetadataSource} from '../sources/run-metadata.js';
 import {initialRunState, reduceRun, reduceRunEvents, type RunState} from '../state/run-state.js';
 import {foldNodeEvents, nodeFor, resetNode} from '../state/nodes.js';
 import {probeRunLife} from '../sources/run-life.js';
-import {hostStateFromOnce, type HostState} from '../state/host-state.js';
+import {hostStateFromOnce, reduceHost, type HostState} from '../state/host-state.js';
+import type {HostEvent} from '../decode/host-events.js';
 import {computeAlerts, initialAlertMemory, type Alert} from '../state/alerts.js';
 import {sampleGpusOnce} from '../sources/nvidia-smi.js';
 import {createSystemSampler} from '../sources/system.js';
@@ -79,6 +80,8 @@ export type HostSampleOptions = {
 	gpuWaitMs: number;
 	nvidiaSmi?: string;
 	runPid?: number | null;
+	/** Other nodes to sample over ssh (`--hosts`, expanded). */
+	hosts?: readonly string[];
 	/** Also sample CPU/memory/network (default true; `--line` shows only the GPUs and skips it). */
 	system?: boolean;
 };
@@ -99,7 +102,29 @@ export function startHostSample(options: HostSampleOptions): {firstReading: Prom
 	const gpu = options.gpu
 		? sampleGpusOnce({timeoutMs: options.gpuWaitMs, command: options.nvidiaSmi, runPid: options.runPid ?? null})
 		: Promise.resolve({status: 'unavailable' as const, message: 'live GPU view off (--no-gpu)', gpus: [], processes: []});
-	return {firstReading, host: Promise.all([gpu, system]).then(([g, s]) => hostStateFromOnce(g, s))};
+	const remotes = sampleRemotes(options.hosts ?? [], options.gpuWaitMs);
+	return {firstReading, host: Promise.all([gpu, system, remotes]).then(([g, s, r]) => r.reduce(reduceHost, hostStateFromOnce(g, s)))};
+}
+
+/**
+ * Each `--hosts` node sampled once over ssh, all at once: its state and GPUs as remote events.
+ * The wait allows a new connection (ConnectTimeout 5 s) on top of nvidia-smi's own.
+ */
+async function sampleRemotes(hosts: readonly string[], waitMs: number): Promise<HostEvent[]> {
+	if (hosts.length === 0) return [];
+	const {runtimeDir, sampleRemoteOnce} = await import('../sources/remote-gpu.js');
+	let controlDir: string;
+	try {
+		controlDir = runtimeDir();
+	} catch (error) {
+		return hosts.map(host => ({type: 'remote/status', host, status: 'unreachable', message: `no runtime dir for ssh sockets: ${(error as Error).message}`}));
+	}
+	const snapshots = await Promise.all(hosts.map(host => sampleRemoteOnce({host, controlDir, timeoutMs: Math.max(waitMs, 8000)})));
+	const time = Date.now();
+	return snapshots.flatMap((s): HostEvent[] => [
+		{type: 'remote/status', host: s.host, status: s.status, message: s.message},
+		...(s.gpus.length > 0 ? [{type: 'remote/sample' as const, host: s.host, time, gpus: s.gpus}] : []),
+	]);
 }
 
 /** Alerts for a run read once (no live GPU history, so no idle alert). */

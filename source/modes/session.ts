@@ -38,6 +38,8 @@ export type LiveOptions = {
 	poll: boolean;
 	/** nvidia-smi command (tests put a stand-in on PATH). */
 	nvidiaSmi?: string;
+	/** Other nodes whose GPUs are watched over ssh (`--hosts`). */
+	hosts?: readonly string[];
 	/** Called after each new alert (for `--bell`). */
 	onNewAlert?: (alert: Alert) => void;
 	/** Called once the user asked to quit (the session has stopped its sources). */
@@ -288,8 +290,10 @@ export class LiveSession {
 			case 'pause':
 				return this.togglePause();
 			case 'media':
-				// Read unless the run already holds what it gave (a result is kept until others push it out).
-				if (!this.run.mediaLog.files.has(command.path)) this.mediaReader?.request(command.path, command.kind);
+				// Read unless the run already holds what it gave (a result is kept until others push it out;
+				// an image whose full-resolution pixels were dropped is read again: terminal graphics ask for it).
+				const held = this.run.mediaLog.files.get(command.path);
+				if (held === undefined) this.mediaReader?.request(command.path, command.kind);
 				return;
 			case 'zoom':
 				return this.requestZoom(command.request);

@@ -2,7 +2,7 @@
  * Pure state of the host panels (GPUs, CPU, memory, network), built from HostEvents by a cheap
  * immutable reducer, plus the JSON shape of `wbtop --once --json`'s `host` field.
  */
-import type {GpuProcess, GpuSample, HostEvent, SourceStatus} from '../decode/host-events.js';
+import type {GpuProcess, GpuSample, HostEvent, RemoteStatus, SourceStatus} from '../decode/host-events.js';
 
 /** Samples kept per GPU for sparklines. */
 export const GPU_HISTORY = 300;
@@ -12,7 +12,21 @@ export const SYSTEM_HISTORY = 120;
 /** Recent values of one GPU, oldest first; null where it was not measured. */
 export type GpuHistory = {util: Array<number | null>; memPct: Array<number | null>; powerW: Array<number | null>};
 
+/** Another node's GPUs (`--hosts`). */
+export type RemoteHost = {
+	name: string;
+	status: RemoteStatus;
+	message: string | null;
+	/** Latest sample, in index order; kept through a failure (the panel says it is old). */
+	gpus: GpuSample[];
+	time: number | null;
+	/** Its GPUs' utilization history, keyed by index. */
+	gpuHistory: Readonly<Record<number, GpuHistory>>;
+};
+
 export type HostState = {
+	/** Other nodes (`--hosts`), in the order given; this machine is the rest of the state. */
+	remotes: RemoteHost[];
 	gpuStatus: SourceStatus;
 	gpuMessage: string | null;
 	/** Latest sample, one entry per GPU in index order; empty until the first sample. */
@@ -43,6 +57,7 @@ export type HostState = {
 /** State before any event: sources assumed fine, nothing measured yet. */
 export function initialHostState(): HostState {
 	return {
+		remotes: [],
 		gpuStatus: 'ok',
 		gpuMessage: null,
 		gpus: [],
@@ -76,22 +91,42 @@ function percent(part: number | null, whole: number | null): number | null {
 
 const EMPTY_HISTORY: GpuHistory = {util: [], memPct: [], powerW: []};
 
+/** The sorted GPUs of a sample and their history with it appended. */
+function foldSample(history: Readonly<Record<number, GpuHistory>>, sample: readonly GpuSample[]): {gpus: GpuSample[]; gpuHistory: Record<number, GpuHistory>} {
+	const gpus = [...sample].sort((a, b) => a.index - b.index);
+	const gpuHistory: Record<number, GpuHistory> = {};
+	for (const gpu of gpus) {
+		const h = history[gpu.index] ?? EMPTY_HISTORY;
+		gpuHistory[gpu.index] = {
+			util: push(h.util, gpu.util, GPU_HISTORY),
+			memPct: push(h.memPct, percent(gpu.memUsedMiB, gpu.memTotalMiB), GPU_HISTORY),
+			powerW: push(h.powerW, gpu.powerW, GPU_HISTORY),
+		};
+	}
+	return {gpus, gpuHistory};
+}
+
+/** The state with one remote host replaced (or appended, the first time it is named). */
+function withRemote(state: HostState, name: string, change: (host: RemoteHost) => RemoteHost): HostState {
+	const i = state.remotes.findIndex(r => r.name === name);
+	const before: RemoteHost = i >= 0 ? state.remotes[i]! : {name, status: 'connecting', message: null, gpus: [], time: null, gpuHistory: {}};
+	const after = change(before);
+	if (after === before && i >= 0) return state;
+	const remotes = [...state.remotes];
+	if (i >= 0) remotes[i] = after;
+	else remotes.push(after);
+	return {...state, remotes};
+}
+
 /** Applies one host event. Returns the same object when nothing changed. */
 export function reduceHost(state: HostState, event: HostEvent): HostState {
 	switch (event.type) {
-		case 'gpu/sample': {
-			const gpus = [...event.gpus].sort((a, b) => a.index - b.index);
-			const gpuHistory: Record<number, GpuHistory> = {};
-			for (const gpu of gpus) {
-				const h = state.gpuHistory[gpu.index] ?? EMPTY_HISTORY;
-				gpuHistory[gpu.index] = {
-					util: push(h.util, gpu.util, GPU_HISTORY),
-					memPct: push(h.memPct, percent(gpu.memUsedMiB, gpu.memTotalMiB), GPU_HISTORY),
-					powerW: push(h.powerW, gpu.powerW, GPU_HISTORY),
-				};
-			}
-			return {...state, gpus, gpuTime: event.time, gpuHistory};
-		}
+		case 'gpu/sample':
+			return {...state, ...foldSample(state.gpuHistory, event.gpus), gpuTime: event.time};
+		case 'remote/sample':
+			return withRemote(state, event.host, r => ({...r, ...foldSample(r.gpuHistory, event.gpus), time: event.time}));
+		case 'remote/status':
+			return withRemote(state, event.host, r => (r.status === event.status && r.message === event.message ? r : {...r, status: event.status, message: event.message}));
 		case 'gpu/processes':
 			return {...state, processes: event.processes, processesTime: event.time};
 		case 'gpu/status':
@@ -148,17 +183,7 @@ export function hostJson(state: HostState): HostJson {
 	return {
 		gpuStatus: state.gpuStatus,
 		gpuMessage: state.gpuMessage,
-		gpus: state.gpus.map(g => ({
-			index: g.index,
-			name: g.name,
-			util: g.util,
-			memUsedMiB: g.memUsedMiB,
-			memTotalMiB: g.memTotalMiB,
-			tempC: g.tempC,
-			powerW: g.powerW,
-			powerLimitW: g.powerLimitW,
-			smClockMHz: g.smClockMHz,
-		})),
+		gpus: gpusJson(state.gpus),
 		cpu: {totalPct: state.cpu?.totalPct ?? null, perCorePct: state.cpu?.perCorePct ?? []},
 		mem: {
 			usedBytes: state.mem?.usedBytes ?? null,
@@ -169,6 +194,31 @@ export function hostJson(state: HostState): HostJson {
 		net: {rxBytesPerSec: state.net?.rxBytesPerSec ?? null, txBytesPerSec: state.net?.txBytesPerSec ?? null},
 		processes: state.processes.map(p => ({pid: p.pid, name: p.name, gpuUuid: p.gpuUuid, usedMemMiB: p.usedMemMiB, run: p.run ?? false})),
 	};
+}
+
+/** One entry of `--once --json`'s `hosts`: this machine first (status ok/unavailable/error), then each `--hosts` node. */
+export type HostsJsonEntry = {name: string; status: SourceStatus | RemoteStatus; message: string | null; gpus: HostJson['gpus']};
+
+function gpusJson(gpus: readonly GpuSample[]): HostJson['gpus'] {
+	return gpus.map(g => ({
+		index: g.index,
+		name: g.name,
+		util: g.util,
+		memUsedMiB: g.memUsedMiB,
+		memTotalMiB: g.memTotalMiB,
+		tempC: g.tempC,
+		powerW: g.powerW,
+		powerLimitW: g.powerLimitW,
+		smClockMHz: g.smClockMHz,
+	}));
+}
+
+/** `hosts` of `--once --json`: `localName` (this machine's host name) first, then the remotes as given. */
+export function hostsJson(state: HostState, localName: string): HostsJsonEntry[] {
+	return [
+		{name: localName, status: state.gpuStatus, message: state.gpuMessage, gpus: gpusJson(state.gpus)},
+		...state.remotes.map(r => ({name: r.name, status: r.status, message: r.message, gpus: gpusJson(r.gpus)})),
+	];
 }
 
 /**
