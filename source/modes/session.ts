@@ -293,7 +293,7 @@ export class LiveSession {
 				// Read unless the run already holds what it gave (a result is kept until others push it out;
 				// an image whose full-resolution pixels were dropped is read again: terminal graphics ask for it).
 				const held = this.run.mediaLog.files.get(command.path);
-				if (held === undefined) this.mediaReader?.request(command.path, command.kind);
+				if (held === undefined || (held.kind === 'image' && held.thumb.full === null)) this.mediaReader?.request(command.path, command.kind);
 				return;
 			case 'zoom':
 				return this.requestZoom(command.request);

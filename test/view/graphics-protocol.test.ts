@@ -22,6 +22,8 @@ import {detectGraphics, encodePng, KITTY_CHUNK, kittyDelete, kittyImage, kittyPl
 import {imageCells} from '../../source/view/image-cells.js';
 import {navigation, ScreenBuilder, type Screen} from '../../source/view/screen.js';
 import {GraphicsPainter, SIXEL_CELL} from '../../source/ui/graphics.js';
+import {LiveSession} from '../../source/modes/session.js';
+import {locateRun} from '../../source/sources/locate.js';
 import type {Pixels} from '../../source/decode/media-file.js';
 import {realRun} from '../helpers/fixtures.js';
 
@@ -267,6 +269,40 @@ describe('the media page with terminal graphics', () => {
 		expect(paths).toContain(first);
 		expect(press(run, [['m']], 120, 40, true).screen.mediaRequest).toEqual({path: first, kind: 'image'});
 		expect(press(run, [['m']], 120, 40, false).screen.mediaRequest ?? null).toBeNull();
+	});
+});
+
+describe('the live session', () => {
+	it('reads an image again when its full pixels were dropped, and not while it holds them', async () => {
+		const session = new LiveSession(locateRun(IMAGES), {intervalMs: 1000, gpu: false, follow: false, poll: false});
+		session.start();
+		const wait = async (ok: () => boolean) => {
+			const deadline = Date.now() + 10_000;
+			while (!ok() && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20));
+			expect(ok()).toBe(true);
+		};
+		const held = (p: string) => session.snapshot().run.mediaLog.files.get(p);
+		try {
+			await wait(() => session.snapshot().run.reading?.caughtUp === true);
+			const paths = imagePaths().slice(0, MAX_FULL_IMAGES + 1);
+			for (const p of paths) {
+				session.command({type: 'media', path: p, kind: 'image'});
+				await wait(() => held(p) !== undefined);
+			}
+			const first = held(paths[0])!;
+			expect(first.kind === 'image' && first.thumb.full).toBeNull();
+			const version = session.snapshot().run.mediaLog.version;
+			session.command({type: 'media', path: paths[1], kind: 'image'}); // held whole: not read
+			session.command({type: 'media', path: paths[0], kind: 'image'});
+			await wait(() => {
+				const file = held(paths[0]);
+				return file?.kind === 'image' && file.thumb.full !== null;
+			});
+			// One read only (the first image's): the second was not read again.
+			expect(session.snapshot().run.mediaLog.version).toBe(version + 1);
+		} finally {
+			session.stop();
+		}
 	});
 });
 
