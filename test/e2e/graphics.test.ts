@@ -22,7 +22,7 @@ const hasScript = (() => {
 	}
 })();
 
-/** Runs wbtop under `script` at 120x40 with `env`; presses m once the dashboard is up, q once `until` holds (or after 8 s); the raw output. */
+/** Runs wbtop under `script` at 120x40 with `env`; presses m once the dashboard is up, q once `until` holds (or after 12 s); the raw output. */
 function session(env: Record<string, string>, until: (out: string) => boolean): Promise<string> {
 	const base = {...process.env};
 	for (const name of ['TMUX', 'NO_COLOR', 'WBTOP_GRAPHICS', 'KITTY_WINDOW_ID', 'TERM_PROGRAM']) delete base[name];
@@ -34,8 +34,8 @@ function session(env: Record<string, string>, until: (out: string) => boolean): 
 		if (!quit) child.stdin.write('q');
 		quit = true;
 	};
-	const giveUp = setTimeout(press, 8000);
-	const hardStop = setTimeout(() => child.kill('SIGKILL'), 20_000);
+	const giveUp = setTimeout(press, 12_000);
+	const hardStop = setTimeout(() => child.kill('SIGKILL'), 25_000);
 	child.stdout.setEncoding('utf8');
 	child.stdout.on('data', (chunk: string) => {
 		out += chunk;
@@ -89,5 +89,5 @@ maybe('kitty graphics from the real binary', () => {
 			expect(out).toContain('▀');
 			expect(out).not.toContain('\u001B_G');
 		}
-	}, 40_000);
+	}, 60_000);
 });
