@@ -15,7 +15,8 @@ import {saveViewSettings} from '../sources/config-file.js';
 import {MOUSE_OFF, MOUSE_ON, mouseFilteredInput} from '../sources/mouse-input.js';
 import type {MouseEvent} from '../decode/mouse.js';
 import {execFileSync} from 'node:child_process';
-import {detectGraphics} from '../view/graphics-protocol.js';
+import {detectGraphics, shouldAskDeviceAttributes} from '../view/graphics-protocol.js';
+import {askDeviceAttributes} from '../sources/terminal-query.js';
 import {GraphicsPainter} from '../ui/graphics.js';
 
 const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[H';
@@ -74,6 +75,11 @@ export async function runDashboard(start: {run: RunLocation} | {machine: Machine
 	}
 	session.subscribe(tell);
 	session.start();
+	// Full-resolution images (kitty graphics, sixel) where the terminal speaks them; else half blocks.
+	// The device attributes (sixel: 4) are asked before the mouse filter and Ink read stdin.
+	const deviceAttributes = shouldAskDeviceAttributes(process.env, options.color) ? await askDeviceAttributes(process.stdin, process.stdout) : null;
+	const graphicsMode = detectGraphics(process.env, {color: options.color, tmuxPassthrough: process.env.TMUX ? tmuxPassthrough() : false, deviceAttributes});
+	const painter = graphicsMode.kind === 'none' ? null : new GraphicsPainter(graphicsMode, text => process.stdout.write(text));
 	// The mouse (on unless --no-mouse or the config file's "mouse": false): its reports are taken
 	// out of stdin before Ink reads keys from it.
 	const mouseOn = options.mouse && (options.settings?.settings.mouse ?? true);
@@ -81,9 +87,6 @@ export async function runDashboard(start: {run: RunLocation} | {machine: Machine
 	const filtered = mouseOn ? mouseFilteredInput(process.stdin, event => {
 		for (const listener of mouseListeners) listener(event);
 	}) : null;
-	// Full-resolution images (kitty graphics, sixel) where the terminal speaks them; else half blocks.
-	const graphicsMode = detectGraphics(process.env, {color: options.color, tmuxPassthrough: process.env.TMUX ? tmuxPassthrough() : false});
-	const painter = graphicsMode.kind === 'none' ? null : new GraphicsPainter(graphicsMode, text => process.stdout.write(text));
 	// Alternate screen and mouse reporting, restored on every way out (quit, Ctrl-C, SIGTERM/SIGHUP, a crash).
 	process.stdout.write(ENTER_ALT_SCREEN + (mouseOn ? MOUSE_ON : ''));
 	const restore = atExit(() => {

@@ -25,13 +25,14 @@ const ST = `${ESC}\\`;
  * The graphics protocol from the environment. `color`: false for --no-color / NO_COLOR.
  * `tmuxPassthrough`: tmux's `allow-passthrough` is on (asked once at start; only where TMUX is
  * set). Kitty's protocol where the terminal is kitty (TERM=xterm-kitty, KITTY_WINDOW_ID) or
- * speaks it (TERM_PROGRAM WezTerm, ghostty); sixel where TERM names it (`*sixel*`, foot, mlterm);
+ * speaks it (TERM_PROGRAM WezTerm, ghostty); sixel where TERM names it (`*sixel*`, foot, mlterm)
+ * or the terminal's device attributes (`deviceAttributes`, the `CSI ? … c` reply) list 4;
  * WBTOP_GRAPHICS=kitty|sixel|none overrides what the terminal looks like.
  */
-export function detectGraphics(env: NodeJS.ProcessEnv, options: {color: boolean; tmuxPassthrough: boolean}): GraphicsMode {
+export function detectGraphics(env: NodeJS.ProcessEnv, options: {color: boolean; tmuxPassthrough: boolean; deviceAttributes?: readonly number[] | null}): GraphicsMode {
 	const none: GraphicsMode = {kind: 'none', tmux: false};
 	const term = env.TERM ?? '';
-	if (!options.color || env.NO_COLOR !== undefined || term === 'dumb') return none;
+	if (!options.color || (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || term === 'dumb') return none;
 	const tmux = Boolean(env.TMUX);
 	if (tmux && !options.tmuxPassthrough) return none;
 	const forced = env.WBTOP_GRAPHICS;
@@ -39,8 +40,17 @@ export function detectGraphics(env: NodeJS.ProcessEnv, options: {color: boolean;
 	if (forced === 'kitty' || forced === 'sixel') return {kind: forced, tmux};
 	const program = (env.TERM_PROGRAM ?? '').toLowerCase();
 	if (term === 'xterm-kitty' || env.KITTY_WINDOW_ID || program === 'wezterm' || program === 'ghostty' || term === 'xterm-ghostty') return {kind: 'kitty', tmux};
-	if (/sixel/i.test(term) || /^(foot|mlterm)/.test(term)) return {kind: 'sixel', tmux};
+	if (/sixel/i.test(term) || /^(foot|mlterm)/.test(term) || options.deviceAttributes?.includes(4)) return {kind: 'sixel', tmux};
 	return none;
+}
+
+/**
+ * Whether the device-attributes query is worth its wait: graphics could be on (colour, not dumb,
+ * no override) and the environment does not already say (in tmux the reply would be tmux's own).
+ */
+export function shouldAskDeviceAttributes(env: NodeJS.ProcessEnv, color: boolean): boolean {
+	if (env.TMUX || env.WBTOP_GRAPHICS !== undefined) return false;
+	return detectGraphics(env, {color, tmuxPassthrough: false}).kind === 'none' && detectGraphics(env, {color, tmuxPassthrough: false, deviceAttributes: [4]}).kind === 'sixel';
 }
 
 /** `sequence` for tmux to hand to the outer terminal: `ESC P tmux; …  ESC \`, each ESC inside doubled. */

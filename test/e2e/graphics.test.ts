@@ -22,8 +22,12 @@ const hasScript = (() => {
 	}
 })();
 
-/** Runs wbtop under `script` at 120x40 with `env`; presses m once the dashboard is up, q once `until` holds (or after 12 s); the raw output. */
-function session(env: Record<string, string>, until: (out: string) => boolean): Promise<string> {
+/**
+ * Runs wbtop under `script` at 120x40 with `env`; presses m once the dashboard is up, q once
+ * `until` holds (or after 12 s); the raw output. `answer`: what the terminal replies to the device
+ * attributes query (`CSI c`), typed after an `m` (a key pressed while wbtop waits for the reply).
+ */
+function session(env: Record<string, string>, until: (out: string) => boolean, answer?: string): Promise<string> {
 	const base = {...process.env};
 	for (const name of ['TMUX', 'NO_COLOR', 'WBTOP_GRAPHICS', 'KITTY_WINDOW_ID', 'TERM_PROGRAM']) delete base[name];
 	const child = spawn('script', ['-q', '-e', '-c', `stty cols 120 rows 40; exec node ${CLI} --no-follow --no-gpu ${IMAGES}`, '/dev/null'], {env: {...base, ...env}, stdio: ['pipe', 'pipe', 'pipe']});
@@ -39,6 +43,10 @@ function session(env: Record<string, string>, until: (out: string) => boolean): 
 	child.stdout.setEncoding('utf8');
 	child.stdout.on('data', (chunk: string) => {
 		out += chunk;
+		if (answer !== undefined && !pressed && out.includes('\u001B[c')) {
+			pressed = true;
+			child.stdin.write(`m${answer}`);
+		}
 		if (!pressed && out.includes('Summary')) {
 			pressed = true;
 			child.stdin.write('m');
@@ -90,4 +98,22 @@ maybe('kitty graphics from the real binary', () => {
 			expect(out).not.toContain('\u001B_G');
 		}
 	}, 60_000);
+
+	it('a terminal whose device attributes list 4 gets sixel, and a key typed while wbtop waits for the reply is kept', async () => {
+		const out = await session({TERM: 'xterm-256color'}, text => /\u001BPq"1;1;\d+;\d+/.test(text), '\u001B[?62;4;22c');
+		const sixel = /\u001B7\u001B\[3;45H\u001BPq"1;1;(\d+);(\d+)/.exec(out);
+		expect(sixel, 'a sixel image at the image cell').not.toBeNull();
+		expect(Number(sixel![1])).toBeLessThanOrEqual(76 * 8);
+		expect(Number(sixel![1])).toBeGreaterThan(76 * 8 * 0.9);
+		expect(out).not.toContain('\u001B_G');
+		// The m typed before the reply opened the media page (the image is on it).
+		expect(out).toContain('Media ·');
+	}, 30_000);
+
+	it('a reply without 4: half blocks, after the same query', async () => {
+		const out = await session({TERM: 'xterm-256color'}, text => text.includes('▀'), '\u001B[?62;22c');
+		expect(out).toContain('\u001B[c');
+		expect(out).toContain('▀');
+		expect(out).not.toContain('\u001BPq');
+	}, 30_000);
 });

@@ -18,7 +18,7 @@ import {initialHostState} from '../../source/state/host-state.js';
 import {MAX_FULL_IMAGES} from '../../source/state/media.js';
 import {reduceRun, type RunState} from '../../source/state/run-state.js';
 import {initialUiState, reduceUi, type UiState} from '../../source/state/ui-state.js';
-import {detectGraphics, encodePng, KITTY_CHUNK, kittyDelete, kittyImage, kittyPlace, resample, sixelImage, tmuxWrap} from '../../source/view/graphics-protocol.js';
+import {detectGraphics, shouldAskDeviceAttributes, encodePng, KITTY_CHUNK, kittyDelete, kittyImage, kittyPlace, resample, sixelImage, tmuxWrap} from '../../source/view/graphics-protocol.js';
 import {imageCells} from '../../source/view/image-cells.js';
 import {navigation, ScreenBuilder, type Screen} from '../../source/view/screen.js';
 import {GraphicsPainter, SIXEL_CELL} from '../../source/ui/graphics.js';
@@ -208,6 +208,21 @@ describe('which terminals get which protocol', () => {
 		[{TERM: 'dumb', KITTY_WINDOW_ID: '1'}, on, 'none', false],
 	] as const)('%o %o: %s', (env, options, kind, tmux) => {
 		expect(detectGraphics(env as NodeJS.ProcessEnv, options)).toEqual({kind, tmux});
+	});
+
+	it('sixel from the device attributes reply (4 listed), asked only where it could matter', () => {
+		const env = {TERM: 'xterm-256color'} as NodeJS.ProcessEnv;
+		expect(detectGraphics(env, {...on, deviceAttributes: [62, 4, 22]})).toEqual({kind: 'sixel', tmux: false});
+		expect(detectGraphics(env, {...on, deviceAttributes: [62, 22]})).toEqual({kind: 'none', tmux: false});
+		expect(detectGraphics({...env, NO_COLOR: '1'}, {...on, deviceAttributes: [62, 4]})).toEqual({kind: 'none', tmux: false});
+		// An empty NO_COLOR is unset (as options.ts reads it).
+		expect(detectGraphics({TERM: 'xterm-kitty', NO_COLOR: ''}, on).kind).toBe('kitty');
+		expect(shouldAskDeviceAttributes(env, true)).toBe(true);
+		expect(shouldAskDeviceAttributes(env, false)).toBe(false);
+		expect(shouldAskDeviceAttributes({TERM: 'xterm-kitty'} as NodeJS.ProcessEnv, true)).toBe(false);
+		expect(shouldAskDeviceAttributes({...env, TMUX: '/tmp/x,1,0'}, true)).toBe(false);
+		expect(shouldAskDeviceAttributes({TERM: 'dumb'} as NodeJS.ProcessEnv, true)).toBe(false);
+		expect(shouldAskDeviceAttributes({...env, WBTOP_GRAPHICS: 'none'}, true)).toBe(false);
 	});
 });
 
