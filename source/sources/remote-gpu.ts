@@ -17,6 +17,8 @@ import {LineSplitter} from './nvidia-smi.js';
 const MAX_GPUS = 64;
 /** Text kept to explain an exit. */
 const KEPT_CHARS = 4 * 1024;
+/** ssh's ConnectTimeout (decode/ssh.ts), in ms. */
+const CONNECT_TIMEOUT_MS = 5000;
 /** How long output may still arrive after the ssh child exited. */
 const PIPE_GRACE_MS = 200;
 /** A stream that lived this long resets the back-off. */
@@ -41,7 +43,7 @@ export type RemoteGpuOptions = {
 	onEvent: (event: HostEvent) => void;
 	/** Where the ControlMaster socket lives (runtimeDir()). */
 	controlDir: string;
-	/** No sample this long is `stalled`; default 3 intervals (at least 3 s). */
+	/** No sample this long is `stalled`; default 3 intervals (the first sample: 5 s more, to connect). */
 	stallMs?: number;
 	backoffMs?: number;
 	maxBackoffMs?: number;
@@ -54,8 +56,10 @@ export type RemoteGpuOptions = {
 export function startRemoteGpuSource(options: RemoteGpuOptions): HostSource {
 	const {host, onEvent, controlDir, ssh = 'ssh', env} = options;
 	const lms = Math.max(100, Math.round(options.intervalMs));
-	// A first sample also waits for the connection (ConnectTimeout 5 s).
-	const stallMs = options.stallMs ?? Math.max(3000, 3 * lms);
+	const stallMs = options.stallMs ?? 3 * lms;
+	// A first sample also waits for the connection (ConnectTimeout 5 s): 64 nodes connecting at once
+	// from a busy node took over 3 s here.
+	const firstStallMs = stallMs + CONNECT_TIMEOUT_MS;
 	const firstBackoff = options.backoffMs ?? 1000;
 	const maxBackoff = options.maxBackoffMs ?? 60_000;
 	let fields: string[] = [...GPU_QUERY_FIELDS];
@@ -105,6 +109,7 @@ export function startRemoteGpuSource(options: RemoteGpuOptions): HostSource {
 		let flushTimer: NodeJS.Timeout | undefined;
 		let stallTimer: NodeJS.Timeout | undefined;
 		let stalled = false;
+		let sampled = false;
 		const keep = (chunk: string) => {
 			if (text.length < KEPT_CHARS) text += chunk.slice(0, KEPT_CHARS - text.length);
 		};
@@ -114,12 +119,14 @@ export function startRemoteGpuSource(options: RemoteGpuOptions): HostSource {
 			const gpus = group;
 			group = [];
 			if (gpus.length > expected) expected = gpus.length;
+			sampled = true;
 			armStall();
 			setStatus('ok', null);
 			onEvent({type: 'remote/sample', host, time: Date.now(), gpus});
 		};
 		const armStall = () => {
 			clearTimeout(stallTimer);
+			const wait = sampled ? stallMs : firstStallMs;
 			stallTimer = setTimeout(() => {
 				if (child !== subprocess) return;
 				stalled = true;
@@ -127,8 +134,8 @@ export function startRemoteGpuSource(options: RemoteGpuOptions): HostSource {
 				subprocess.kill('SIGKILL');
 				subprocess.stdout?.resume();
 				const delay = schedule(startedAt);
-				setStatus('stalled', `no sample for ${Math.round(stallMs / 1000)} s — reconnecting in ${Math.round(delay / 1000)} s`);
-			}, stallMs);
+				setStatus('stalled', `no sample for ${Math.round(wait / 1000)} s — reconnecting in ${Math.round(delay / 1000)} s`);
+			}, wait);
 		};
 		const lines = new LineSplitter(line => {
 			if (child !== subprocess) return;

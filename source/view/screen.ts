@@ -505,7 +505,13 @@ function systemSplit(snap: Snapshot, rect: Rect): {gpu: number; system: number; 
 	const gpuCount = Math.max(1, host.gpus.length);
 	// Live panels first (GPU lines + a process line or two), recorded stats below. A failure
 	// message gets up to 4 lines to wrap in.
-	const gpu = Math.max(0, Math.min(rect.height - 2, host.gpuStatus === 'ok' ? gpuCount + 2 + Math.min(3, host.processes.length) : 4));
+	let gpu = Math.max(0, Math.min(rect.height - 2, host.gpuStatus === 'ok' ? gpuCount + 2 + Math.min(3, host.processes.length) : 4));
+	if (host.remotes.length > 0) {
+		// --hosts: a line per host and GPU where they fit, else a line per host (view/panels/gpu.ts), over the CPU lines.
+		const hosts = 1 + host.remotes.length;
+		const perGpu = hosts + host.gpus.length + host.remotes.reduce((n, r) => n + (r.status === 'ok' ? r.gpus.length : 0), 0);
+		gpu = Math.max(0, Math.min(rect.height - 4, perGpu <= rect.height - 4 ? perGpu : 1 + hosts));
+	}
 	const system = Math.min(4, Math.max(0, rect.height - gpu));
 	return {gpu, system, recorded: Math.max(0, rect.height - gpu - system)};
 }

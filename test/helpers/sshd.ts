@@ -6,7 +6,7 @@
  *
  * Aliases: hostA hostB hostE (the stand-in, hostE with 8 GPUs), hostAuth (a key the server does
  * not accept), hostMissing (no nvidia-smi: the shell's exit 127), hostHang (the stand-in's hang
- * mode), hostDown (a port with nothing listening).
+ * mode), hostDown (a port with nothing listening), node-<anything> (8 GPUs, all through one connection).
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -99,6 +99,9 @@ exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"
 			'AcceptEnv WBTOP_TEST_NODE',
 			`ForceCommand ${join(dir, 'remote.sh')}`,
 			'LogLevel ERROR',
+			// node-1 … node-64 share one connection (one ControlMaster): a session each.
+			'MaxSessions 200',
+			'MaxStartups 200',
 			'',
 		].join('\n'),
 	);
@@ -116,6 +119,7 @@ exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"
 			alias('hostMissing', 'missing'),
 			alias('hostHang', 'hang'),
 			alias('hostDown', 'ok', 'user_key', downPort),
+			[`Host node-*`, '  HostName 127.0.0.1', '  SetEnv WBTOP_TEST_NODE=gpus8', `  IdentityFile ${join(dir, 'user_key')}`, `  Port ${port}`].join('\n'),
 			'Host *',
 			`  User ${user}`,
 			'  IdentitiesOnly yes',
