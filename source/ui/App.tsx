@@ -235,6 +235,8 @@ export function App({snapshot, onCommand, subscribe, paint, tickMs = 250, size: 
 		(input, key) => {
 			// A mouse report that reached Ink whole (the dashboard takes them out first): never a key.
 			if (/^\u001B?\[<\d+;\d+;\d+[Mm]$/.test(input)) return;
+			// A device attributes reply that came after wbtop stopped waiting for it (a slow link): never keys.
+			if (/^\u001B?\[\?[\d;]*c$/.test(input)) return;
 			// Several keys in one chunk (fast typing, tmux send-keys): handle each one.
 			if (input.length > 1 && !key.ctrl && !key.meta) {
 				for (const press of splitKeys(input)) handleKey(press.input, {...NO_KEY, ...press.key});

@@ -27,7 +27,7 @@ const hasScript = (() => {
  * `until` holds (or after 12 s); the raw output. `answer`: what the terminal replies to the device
  * attributes query (`CSI c`), typed after an `m` (a key pressed while wbtop waits for the reply).
  */
-function session(env: Record<string, string>, until: (out: string) => boolean, answer?: string): Promise<string> {
+function session(env: Record<string, string>, until: (out: string) => boolean, answer?: string, lateMs = 0): Promise<string> {
 	const base = {...process.env};
 	for (const name of ['TMUX', 'NO_COLOR', 'WBTOP_GRAPHICS', 'KITTY_WINDOW_ID', 'TERM_PROGRAM']) delete base[name];
 	const child = spawn('script', ['-q', '-e', '-c', `stty cols 120 rows 40; exec node ${CLI} --no-follow --no-gpu ${IMAGES}`, '/dev/null'], {env: {...base, ...env}, stdio: ['pipe', 'pipe', 'pipe']});
@@ -45,7 +45,8 @@ function session(env: Record<string, string>, until: (out: string) => boolean, a
 		out += chunk;
 		if (answer !== undefined && !pressed && out.includes('\u001B[c')) {
 			pressed = true;
-			child.stdin.write(`m${answer}`);
+			if (lateMs === 0) child.stdin.write(`m${answer}`);
+			else setTimeout(() => child.stdin.write(`${answer}m`), lateMs);
 		}
 		if (!pressed && out.includes('Summary')) {
 			pressed = true;
@@ -115,5 +116,13 @@ maybe('kitty graphics from the real binary', () => {
 		expect(out).toContain('\u001B[c');
 		expect(out).toContain('▀');
 		expect(out).not.toContain('\u001BPq');
+	}, 30_000);
+
+	it('a reply that comes after the wait (1.5 s) is not read as keys (its ? would open the help)', async () => {
+		const out = await session({TERM: 'xterm-256color'}, text => text.includes('▀'), '\u001B[?62;4;22c', 1500);
+		// The m after it opened the media page, with half blocks: the late reply changed nothing.
+		expect(out).toContain('Media ·');
+		expect(out).toContain('▀');
+		expect(out).not.toContain('wbtop keys');
 	}, 30_000);
 });
