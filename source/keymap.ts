@@ -45,6 +45,7 @@ export type Action =
 	| 'panRight'
 	| 'zoomReset'
 	| 'keepY'
+	| 'hostSort'
 	| 'escape';
 
 /**
@@ -86,6 +87,7 @@ export const KEYMAP: readonly Binding[] = [
 	{keys: ['['], action: 'panLeft', help: 'while zoomed: move the range a quarter left', group: 'Charts'},
 	{keys: [']'], action: 'panRight', help: 'while zoomed: move the range a quarter right', group: 'Charts'},
 	{keys: ['0'], action: 'zoomReset', help: 'zoom out to the whole run', group: 'Charts'},
+	{keys: ['S'], action: 'hostSort', help: 'with --hosts, one line per host: order by lowest utilization, highest memory, hottest (cycles)', group: 'General'},
 	{keys: ['Y'], action: 'keepY', help: 'while zoomed: keep the y range of the whole run (again: fit y to what is visible)', group: 'Charts'},
 	{keys: ['C'], action: 'palette', help: 'cycle the series colours: default, okabe-ito (colour-blind safe), mono (a glyph per series)', group: 'Charts'},
 	{keys: ['r'], action: 'runs', help: 'runs of the wandb/ folder: list (name, id, state, steps, age); Enter opens one', hint: 'runs', group: 'Runs'},

@@ -64,7 +64,13 @@ export type UiState = {
 	zoom: {axis: string; x0: number; x1: number} | null;
 	/** While zoomed: keep the whole run's y range instead of fitting y to what is visible. */
 	keepY: boolean;
+	/** With `--hosts`, the per-host GPU lines' order (worst first). */
+	hostSort: HostSort;
 };
+
+/** The per-host GPU lines' order: lowest mean utilization, highest memory use, or highest temperature first. */
+export type HostSort = 'util' | 'mem' | 'temp';
+const HOST_SORTS: readonly HostSort[] = ['util', 'mem', 'temp'];
 
 /** What the overview page shows: which column the keys scroll, where each is, its filter. */
 export type OverviewUi = {
@@ -117,6 +123,7 @@ export function initialUiState(): UiState {
 		cursor: null,
 		zoom: null,
 		keepY: false,
+		hostSort: 'util',
 	};
 }
 
@@ -201,6 +208,8 @@ export function reduceUi(ui: UiState, action: Action, context: UiContext): UiSta
 			return reduceCursor(ui, action, context);
 		case 'keepY':
 			return {...ui, keepY: !ui.keepY};
+		case 'hostSort':
+			return {...ui, hostSort: HOST_SORTS[(HOST_SORTS.indexOf(ui.hostSort) + 1) % HOST_SORTS.length]!};
 		case 'focus':
 			return context.metricCount > 0 ? {...ui, focused: !ui.focused, panel: 'metrics'} : ui;
 		case 'smoothing': {

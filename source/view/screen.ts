@@ -445,8 +445,8 @@ export class ScreenBuilder {
 		const split = systemSplit(snap, l.system);
 		// A panel the config file hides (no width) is not drawn at all.
 		const showSystem = l.system.width > 0;
-		const liveRows = !showSystem ? [] : this.memo('host', [snap.host, run.info?.pid, l.system.width, split.gpu, split.system], () => [
-			...gpuLines({width: l.system.width, height: split.gpu, host: snap.host, runPid: run.info?.pid ?? null}),
+		const liveRows = !showSystem ? [] : this.memo('host', [snap.host, run.info?.pid, l.system.width, split.gpu, split.system, ui.hostSort], () => [
+			...gpuLines({width: l.system.width, height: split.gpu, host: snap.host, runPid: run.info?.pid ?? null, hostSort: ui.hostSort}),
 			...systemLines({width: l.system.width, height: split.system, host: snap.host}),
 		]);
 		const recordedRows = !showSystem ? [] : this.memo('recorded', [run, run.stats.records, nodesVersion(run), ui.systemScroll, l.system.width, split.recorded, run.exit === null ? second : 0], () =>

@@ -9,8 +9,9 @@ import {parseGpuCsv} from '../../source/decode/nvidia-smi.js';
 import type {GpuSample, HostEvent} from '../../source/decode/host-events.js';
 import {reduceHost, type HostState} from '../../source/state/host-state.js';
 import {gpuLines} from '../../source/view/panels/gpu.js';
-import {ScreenBuilder} from '../../source/view/screen.js';
-import {initialUiState} from '../../source/state/ui-state.js';
+import {navigation, ScreenBuilder} from '../../source/view/screen.js';
+import {initialUiState, reduceUi} from '../../source/state/ui-state.js';
+import {actionFor} from '../../source/keymap.js';
 
 const capture = (name: string) => parseGpuCsv(readFileSync(join(ROOT, 'test/fixtures/nvidia-smi/h100', name), 'utf8'));
 const samples = [...capture('query-load-lms.csv'), ...capture('query-idle.csv')];
@@ -44,7 +45,7 @@ describe('GPU panel with --hosts', () => {
 			{type: 'remote/status', host: 'node-down', status: 'unreachable', message: 'unreachable: ssh: connect to host node-down port 22: Connection refused — retrying in 4 s'},
 		]);
 		const lines = gpuLines({width: 70, height: 30, host}).map(line => line.paint('plain').trimEnd());
-		expect(lines[0]).toMatch(/^66 hosts {2}513 GPUs {2}1 not answering {2}lowest util first/);
+		expect(lines[0]).toMatch(/^66 hosts {2}513 GPUs {2}1 not answering {2}by util ↑/);
 		expect(lines[1]).toMatch(/^node-down +unreachable: ssh: connect to host/);
 		const shown = lines.slice(2, 29);
 		expect(lines[29]).toBe(`+${66 - 1 - shown.length} more hosts`);
@@ -87,6 +88,14 @@ describe('GPU panel with --hosts', () => {
 			builder.build({snap: {...snap, host: state, version: 2 + f}, ui, columns: 120, rows: 40, now: Date.now(), pulse: 0});
 		}
 		const perFrame = (performance.now() - t0) / frames;
+		// S cycles the order: highest memory, hottest, back to lowest utilization.
+		let keyed = ui;
+		const orders: string[] = [];
+		for (let press = 0; press < 3; press++) {
+			keyed = reduceUi(keyed, actionFor('S', {})!, navigation({snap, ui: keyed, columns: 120, rows: 40, now: Date.now(), pulse: 0}));
+			orders.push(screenOf(snap, 120, 40, keyed).lines.map(line => line.paint('plain')).find(line => line.includes('65 hosts'))!.match(/by (util ↑|mem ↓|temp ↓)/)![0]);
+		}
+		expect(orders).toEqual(['by mem ↓', 'by temp ↓', 'by util ↑']);
 		console.log(`512 GPUs on 64 hosts: ${perFrame.toFixed(2)} ms a frame`);
 		expect(perFrame).toBeLessThan(30);
 	});

@@ -6,6 +6,7 @@
  */
 import type {GpuProcess, GpuSample} from '../../decode/host-events.js';
 import {initialHostState, type HostState, type RemoteHost} from '../../state/host-state.js';
+import type {HostSort} from '../../state/ui-state.js';
 import {blockSparkline, formatBytesShort, formatPct, formatUsedTotal, shortGpuName, truncate, wrapWords} from '../format.js';
 import {fitLine, type Line, type Span, type Style} from '../line.js';
 import {sanitizeLine} from '../sanitize.js';
@@ -22,10 +23,8 @@ export type HostPanelOptions = {
 	hostSort?: HostSort;
 };
 
-/** The per-host lines' order: lowest mean utilization, highest memory use, or highest temperature first. */
-export type HostSort = 'util' | 'mem' | 'temp';
-/** What the header line says of each order. */
-export const HOST_SORT_LABEL: Record<HostSort, string> = {util: 'lowest util first', mem: 'highest memory first', temp: 'hottest first'};
+/** What the header line says of each order (short: the run view's right column is ~38 columns). */
+export const HOST_SORT_LABEL: Record<HostSort, string> = {util: 'by util ↑', mem: 'by mem ↓', temp: 'by temp ↓'};
 
 const MiB = 1024 * 1024;
 const SPARK_MIN = 4;
