@@ -1,7 +1,7 @@
 // `--hosts`: other nodes' GPUs over a real OpenSSH server on 127.0.0.1 (test/helpers/sshd.ts), whose
 // nvidia-smi is the stand-in replaying the real H100 captures. Skipped, saying why, where sshd
 // cannot be started (not installed, not permitted).
-import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {hostname, tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {execa} from 'execa';
@@ -65,6 +65,22 @@ describe('--hosts over ssh', () => {
 		expect(hosts[5]!.message).toMatch(/^unreachable: ssh: connect to host 127\.0\.0\.\d port \d+: Connection refused/);
 	});
 
+	it('--once at 120x40: each host named over its GPU lines, failing ones with their state', async context => {
+		if (why) return context.skip(why);
+		const result = await wbtop(['--once', '--width', '120', '--height', '40', '--hosts', 'hostA,hostE,hostAuth,hostMissing,hostDown', RUN]);
+		expect(result.exitCode, result.stderr).toBe(0);
+		const lines = result.stdout.split('\n');
+		const column = lines.map(line => line.slice(line.search(/(local|host[A-Za-z]+)(\s|$)/)));
+		const at = (name: string) => column.findIndex(line => line.startsWith(name));
+		for (const name of ['local', 'hostA', 'hostE', 'hostAuth', 'hostMissing', 'hostDown']) expect(at(name), name).toBeGreaterThan(0);
+		// hostE's 8 GPU lines (index, the capture's name) follow its name.
+		const gpuRows = lines.slice(at('hostE') + 1, at('hostE') + 9).map(line => /\b([0-7]) H100 80GB/.exec(line)?.[1]);
+		expect(gpuRows).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+		expect(column[at('hostAuth')]).toMatch(/^hostAuth +authentication refused/);
+		expect(column[at('hostMissing')]).toMatch(/^hostMissing +no nvidia-smi on this/);
+		expect(column[at('hostDown')]).toMatch(/^hostDown +unreachable: ssh: conn/);
+	});
+
 	it('--line sums the nodes that answered: nodes, GPUs and their mean utilization', async context => {
 		if (why) return context.skip(why);
 		const [line, json] = await Promise.all([
@@ -118,5 +134,46 @@ describe('--hosts over ssh', () => {
 		expect(new Set(state.remotes.map(r => r.name))).toEqual(new Set(['hostE', 'hostHang', 'hostDown', 'hostAuth']));
 		expect(state.remotes.find(r => r.name === 'hostAuth')!.status).toBe('auth-refused');
 		expect(state.remotes.find(r => r.name === 'hostE')!.gpus).toHaveLength(8);
+	});
+});
+
+describe('--hosts slurm', () => {
+	/** A stand-in for Slurm's scontrol: `show hostnames LIST` prints one name a line, as the real one does for `node-[1-2],hostE`. */
+	const fakeScontrol = () => {
+		const dir = mkdtempSync(join(tmpdir(), 'wbtop-slurm-'));
+		writeFileSync(join(dir, 'scontrol'), `#!/bin/sh\n[ "$1 $2" = "show hostnames" ] || exit 1\necho "$3" >> '${join(dir, 'calls')}'\nprintf 'hostA\\nhostE\\n%s\\n' "$(hostname)"\n`);
+		chmodSync(join(dir, 'scontrol'), 0o755);
+		return dir;
+	};
+
+	it('expands the job node list with scontrol (this machine left out) and watches those nodes', async context => {
+		if (why) return context.skip(why);
+		const slurm = fakeScontrol();
+		const result = await execa('node', [CLI, '--once', '--json', '--hosts', 'slurm', RUN], {
+			reject: false,
+			timeout: 30_000,
+			env: {...sshd!.env, PATH: `${slurm}:${FAKE_DIR}:${sshd!.env.PATH}`, SLURM_JOB_NODELIST: 'host[A,E]'},
+		});
+		expect(result.exitCode, result.stderr).toBe(0);
+		expect(readFileSync(join(slurm, 'calls'), 'utf8')).toBe('host[A,E]\n');
+		const hosts = JSON.parse(result.stdout).hosts as Array<{name: string; status: string; gpus: unknown[]}>;
+		expect(hosts.map(h => [h.name, h.status, h.gpus.length])).toEqual([
+			[hostname(), 'ok', JSON.parse(result.stdout).host.gpus.length],
+			['hostA', 'ok', 1],
+			['hostE', 'ok', 8],
+		]);
+		rmSync(slurm, {recursive: true, force: true});
+	});
+
+	it('outside a job, or without scontrol, says so in one line (exit 2)', async () => {
+		const env = {...process.env};
+		delete env.SLURM_JOB_NODELIST;
+		delete env.SLURM_NODELIST;
+		const outside = await execa('node', [CLI, '--once', '--json', '--hosts', 'slurm', RUN], {reject: false, env, extendEnv: false});
+		expect(outside.exitCode).toBe(2);
+		expect(outside.stderr).toBe('wbtop: --hosts slurm: SLURM_JOB_NODELIST is not set (run it inside a Slurm job, or give --hosts node1,node2,...)');
+		const noScontrol = await execa(process.execPath, [CLI, '--once', '--json', '--hosts', 'slurm', RUN], {reject: false, env: {...env, PATH: '/nonexistent', SLURM_JOB_NODELIST: 'node-[1-4]'}, extendEnv: false});
+		expect(noScontrol.exitCode).toBe(2);
+		expect(noScontrol.stderr).toBe("wbtop: --hosts slurm: scontrol not found (Slurm's commands are not on PATH)");
 	});
 });
