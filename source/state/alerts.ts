@@ -4,6 +4,7 @@
  * Pure: the caller passes the clock and carries `AlertMemory` between calls. Alerts are data;
  * their text is the view's (view/alert-text.ts).
  */
+import type {GpuSample} from '../decode/host-events.js';
 import type {HostState} from './host-state.js';
 import type {RunState} from './run-state.js';
 import {runLife} from './run-life.js';
@@ -13,8 +14,9 @@ export type AlertDetail =
 	| {kind: 'nan'; metric: string; count: number; firstStep: number | null}
 	| {kind: 'spike'; metric: string; value: number; median: number; step: number | null}
 	| {kind: 'stall'; quietSeconds: number; lastStep: number | null}
-	| {kind: 'gpu-idle'; gpu: number; thresholdPct: number; seconds: number}
-	| {kind: 'gpu-memory'; gpu: number; pct: number}
+	/** `host`: another node's GPU (`--hosts`); absent for this machine's. */
+	| {kind: 'gpu-idle'; gpu: number; thresholdPct: number; seconds: number; host?: string}
+	| {kind: 'gpu-memory'; gpu: number; pct: number; host?: string}
 	| {kind: 'console'; label: string; line: string}
 	/**
 	 * `wandb.alert(title, text, level)` as the run raised it (AlertRecord): `level` INFO, WARN or
@@ -47,8 +49,8 @@ export type AlertMemory = {
 	consoleSeen: {console: object; version: number} | null;
 	/** Console alerts found so far (they stay: a traceback does not go away). */
 	consoleAlerts: Alert[];
-	/** First time (ms) every GPU was seen idle in the current idle stretch, per GPU. */
-	idleSince: Map<number, number>;
+	/** First time (ms) every GPU was seen idle in the current idle stretch, per GPU (`host:index` for another node's). */
+	idleSince: Map<number | string, number>;
 	/** The alerts that depend on the run's data only, for the run state and version they came from. */
 	fromData: {run: RunState; version: number; alerts: Alert[]} | null;
 };
@@ -227,29 +229,33 @@ function gpuAlerts(run: RunState, host: HostState, now: number, memory: AlertMem
 	const live = life.status === 'running' && !life.catchingUp && life.reason.kind !== 'detached';
 	// When the run's own processes are known, only its GPUs matter (a job on 1 of 8 GPUs).
 	const runGpus = new Set(host.processes.filter(process => process.run && process.gpuUuid).map(process => process.gpuUuid));
-	for (const gpu of host.gpus) {
-		const watched = runGpus.size === 0 || (gpu.uuid !== null && runGpus.has(gpu.uuid));
+	const check = (gpu: GpuSample, watched: boolean, node: string | null) => {
+		const key = node === null ? gpu.index : `${node}:${gpu.index}`;
+		const where = node === null ? {} : {host: node};
 		if (gpu.memUsedMiB !== null && gpu.memTotalMiB) {
 			const pct = (gpu.memUsedMiB / gpu.memTotalMiB) * 100;
 			if (pct > ALERT_LIMITS.gpuMemoryPct) {
-				alerts.push({id: `gpu-memory:${gpu.index}`, kind: 'gpu-memory', severity: 'warning', detail: {kind: 'gpu-memory', gpu: gpu.index, pct}});
+				alerts.push({id: `gpu-memory:${key}`, kind: 'gpu-memory', severity: 'warning', detail: {kind: 'gpu-memory', gpu: gpu.index, pct, ...where}});
 			}
 		}
 		const idle = live && watched && gpu.util !== null && gpu.util < ALERT_LIMITS.gpuIdlePct;
 		if (!idle) {
-			memory.idleSince.delete(gpu.index);
-			continue;
+			memory.idleSince.delete(key);
+			return;
 		}
-		const since = memory.idleSince.get(gpu.index) ?? now;
-		memory.idleSince.set(gpu.index, since);
+		const since = memory.idleSince.get(key) ?? now;
+		memory.idleSince.set(key, since);
 		if (now - since >= ALERT_LIMITS.gpuIdleSeconds * 1000) {
 			alerts.push({
-				id: `gpu-idle:${gpu.index}:${since}`,
+				id: `gpu-idle:${key}:${since}`,
 				kind: 'gpu-idle',
 				severity: 'warning',
-				detail: {kind: 'gpu-idle', gpu: gpu.index, thresholdPct: ALERT_LIMITS.gpuIdlePct, seconds: (now - since) / 1000},
+				detail: {kind: 'gpu-idle', gpu: gpu.index, thresholdPct: ALERT_LIMITS.gpuIdlePct, seconds: (now - since) / 1000, ...where},
 			});
 		}
-	}
+	};
+	for (const gpu of host.gpus) check(gpu, runGpus.size === 0 || (gpu.uuid !== null && runGpus.has(gpu.uuid)), null);
+	// Other nodes (--hosts): every GPU of a host that answers counts (their processes are not read).
+	for (const remote of host.remotes) if (remote.status === 'ok') for (const gpu of remote.gpus) check(gpu, true, remote.name);
 	return alerts;
 }

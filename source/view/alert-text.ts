@@ -16,9 +16,9 @@ export function alertMessage(alert: Alert): string {
 		case 'stall':
 			return `stalled, no new row for ${formatDuration(detail.quietSeconds)} (last step ${detail.lastStep ?? '—'})`;
 		case 'gpu-idle':
-			return `GPU ${detail.gpu} idle (<${detail.thresholdPct}%) for ${formatDuration(detail.seconds)} while the run is live`;
+			return `GPU ${detail.gpu}${onHost(detail.host)} idle (<${detail.thresholdPct}%) for ${formatDuration(detail.seconds)} while the run is live`;
 		case 'gpu-memory':
-			return `GPU ${detail.gpu} memory ${detail.pct.toFixed(0)}% full`;
+			return `GPU ${detail.gpu}${onHost(detail.host)} memory ${detail.pct.toFixed(0)}% full`;
 		case 'console':
 			return `console: ${detail.label}: ${sanitizeLine(detail.line).trim().slice(0, 80)}`;
 		case 'wandb-alert': {
@@ -41,4 +41,9 @@ export function alertMessage(alert: Alert): string {
 					return `${detail.count} step${detail.count === 1 ? '' : 's'} above 2^53: steps that large are not exact, rows may merge`;
 			}
 	}
+}
+
+/** ` on node-3` for another node's GPU (--hosts); its name as given, sanitized. */
+function onHost(host: string | undefined): string {
+	return host === undefined ? '' : ` on ${sanitizeLine(host)}`;
 }

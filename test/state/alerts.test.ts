@@ -2,7 +2,7 @@ import {alertMessage} from '../../source/view/alert-text.js';
 import {describe, expect, it} from 'vitest';
 import {computeAlerts, initialAlertMemory, ALERT_LIMITS} from '../../source/state/alerts.js';
 import {initialRunState, reduceRun} from '../../source/state/run-state.js';
-import {hostStateFromOnce} from '../../source/state/host-state.js';
+import {hostStateFromOnce, reduceHost} from '../../source/state/host-state.js';
 import {parseGpuCsv} from '../../source/decode/nvidia-smi.js';
 import {loadRun} from '../../source/modes/load.js';
 import {realRun, ROOT} from '../helpers/fixtures.js';
@@ -79,6 +79,30 @@ describe('health alerts', () => {
 		const later = computeAlerts(state, host, t0 + 121_000, first.memory);
 		const idle = later.alerts.filter(a => a.kind === 'gpu-idle');
 		expect(idle.map(a => a.id.split(':')[1])).toEqual(['1']);
+	});
+
+	it('another node (--hosts): its idle GPU and its full memory name the host; a failing node says nothing', () => {
+		const state = liveRun([1, 1, 1]);
+		const loadLine = readFileSync(join(ROOT, 'test/fixtures/nvidia-smi/h100/query-load-lms.csv'), 'utf8').split('\n')[0]!;
+		const busy = parseGpuCsv(loadLine); // this machine: 100 % busy
+		const full = idleH100.map(gpu => ({...gpu, index: 3, memUsedMiB: gpu.memTotalMiB! * 0.97}));
+		const host = [
+			{type: 'remote/sample' as const, host: 'node-2', time: 1, gpus: idleH100},
+			{type: 'remote/status' as const, host: 'node-2', status: 'ok' as const, message: null},
+			{type: 'remote/sample' as const, host: 'node-3', time: 1, gpus: full},
+			{type: 'remote/status' as const, host: 'node-3', status: 'ok' as const, message: null},
+			{type: 'remote/sample' as const, host: 'node-4', time: 1, gpus: idleH100},
+			{type: 'remote/status' as const, host: 'node-4', status: 'stalled' as const, message: 'no sample for 3 s'},
+		].reduce(reduceHost, hostStateFromOnce({status: 'ok', message: null, gpus: busy, processes: []}, null));
+		const t0 = 1_700_000_010_000;
+		const first = computeAlerts(state, host, t0, initialAlertMemory());
+		const later = computeAlerts(state, host, t0 + 121_000, first.memory);
+		const messages = later.alerts.filter(a => a.kind === 'gpu-idle' || a.kind === 'gpu-memory').map(alertMessage);
+		expect(messages.some(m => /^GPU 0 on node-2 idle \(<\d+%\) for 2m/.test(m))).toBe(true);
+		expect(messages).toContain('GPU 3 on node-3 memory 97% full');
+		expect(messages.some(m => m.includes('node-4'))).toBe(false);
+		// This machine's busy GPU is not idle, and its alerts keep their old words.
+		expect(messages.some(m => /^GPU 0 idle/.test(m))).toBe(false);
 	});
 
 	it('GPU memory above 95 %', () => {
