@@ -7,7 +7,7 @@ import {reduceRun, type RunState} from '../state/run-state.js';
 import {runLife} from '../state/run-life.js';
 import {probeRunLife} from '../sources/run-life.js';
 import {readRunPid} from '../sources/run-pid.js';
-import type {HostState} from '../state/host-state.js';
+import {hostsSummary, type HostState} from '../state/host-state.js';
 import {computeAlerts, initialAlertMemory, type Alert} from '../state/alerts.js';
 import {readRunEnd} from '../sources/log-end.js';
 import {UnreadableRunError, type RunLocation} from '../sources/locate.js';
@@ -69,13 +69,8 @@ export function statusLine(state: RunState, host: HostState | null, alerts: read
  * mean utilization (`N/A` when none reports one); `3/4 nodes` when some did not answer.
  */
 export function nodesSummary(host: HostState): string {
-	const answered = host.remotes.filter(r => r.status === 'ok' && r.gpus.length > 0);
-	const gpus = [...host.gpus, ...answered.flatMap(r => r.gpus)];
-	const nodes = 1 + host.remotes.length;
-	const up = (host.gpus.length > 0 ? 1 : 0) + answered.length;
-	const utils = gpus.map(g => g.util).filter((u): u is number => u !== null);
-	const util = utils.length === 0 ? 'N/A' : `${Math.round(utils.reduce((a, b) => a + b, 0) / utils.length)} %`;
-	return `${up === nodes ? nodes : `${up}/${nodes}`} nodes ${gpus.length} GPUs ${util}`;
+	const {nodes, up, gpus, util} = hostsSummary(host);
+	return `${up === nodes ? nodes : `${up}/${nodes}`} nodes ${gpus} GPUs ${util === null ? 'N/A' : `${Math.round(util)} %`}`;
 }
 
 /**

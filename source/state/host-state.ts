@@ -245,3 +245,20 @@ export function hostStateFromOnce(
 	}
 	return events.reduce(reduceHost, initialHostState());
 }
+
+/**
+ * This machine and the `--hosts` nodes together: how many there are, how many answered with GPUs,
+ * those GPUs and their mean utilization (null when none reports one), and the failing nodes' names.
+ */
+export function hostsSummary(host: HostState): {nodes: number; up: number; gpus: number; util: number | null; failing: string[]} {
+	const answered = host.remotes.filter(r => r.status === 'ok' && r.gpus.length > 0);
+	const gpus = [...host.gpus, ...answered.flatMap(r => r.gpus)];
+	const utils = gpus.map(g => g.util).filter((u): u is number => u !== null);
+	return {
+		nodes: 1 + host.remotes.length,
+		up: (host.gpus.length > 0 ? 1 : 0) + answered.length,
+		gpus: gpus.length,
+		util: utils.length === 0 ? null : utils.reduce((a, b) => a + b, 0) / utils.length,
+		failing: host.remotes.filter(r => r.status !== 'ok' && r.status !== 'connecting').map(r => r.name),
+	};
+}

@@ -99,4 +99,12 @@ describe('GPU panel with --hosts', () => {
 		console.log(`512 GPUs on 64 hosts: ${perFrame.toFixed(2)} ms a frame`);
 		expect(perFrame).toBeLessThan(30);
 	});
+
+	it('at 60x15 (the compact view) one line sums the job and names the nodes that do not answer', () => {
+		const host = withHosts(64, [{type: 'remote/status', host: 'node-down', status: 'auth-refused', message: 'authentication refused'}]);
+		const lines = screenOf(snapshotOf(realRun('gkmcq7i0'), host), 60, 15).lines.map(line => line.paint('plain').trimEnd());
+		const gpus = [...host.gpus, ...host.remotes.filter(r => r.status === 'ok').flatMap(r => r.gpus)];
+		const util = Math.round(mean(gpus.map(g => g.util!)));
+		expect(lines).toContain(`65/66 nodes ${gpus.length} GPUs ${util}%  ✗ node-down`);
+	});
 });

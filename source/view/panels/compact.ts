@@ -2,7 +2,7 @@
  * The compact view for small panes (under 80x24): state and step, the GPUs, the first alert, then
  * one sparkline line per metric (a page of them), and a footer.
  */
-import type {HostState} from '../../state/host-state.js';
+import {hostsSummary, type HostState} from '../../state/host-state.js';
 import type {Metric, RunState} from '../../state/run-state.js';
 import {pageOf, type ChartGrid} from '../chart-grid.js';
 import {sparkline} from '../chart.js';
@@ -10,6 +10,7 @@ import {formatNumber, padEnd, textWidth} from '../format.js';
 import {fitLine, type Line, type Style} from '../line.js';
 import {catchUpPercent, statusMark, type HeaderModel} from './header.js';
 import {progressShort} from '../progress-text.js';
+import {sanitizeLine} from '../sanitize.js';
 
 const BOLD: Style = {bold: true};
 const YELLOW: Style = {color: 'yellow'};
@@ -24,13 +25,16 @@ export function compactTopLines(header: HeaderModel, host: HostState, width: num
 	const reading = header.catchUp ? ` ${catchUpPercent(header.catchUp)}%` : '';
 	const progress = header.progress && !header.catchUp ? ` ${progressShort(header.progress)}` : '';
 	const title = `${header.name ?? '(unnamed)'} ${statusMark(header.status)} ${header.status}${reading} step ${header.step ?? '—'}${progress}  x: ${header.xAxis}${paused}`;
-	const gpuLine =
-		host.gpuStatus !== 'ok'
+	const nodes = host.remotes.length > 0 ? hostsSummary(host) : null;
+	const gpuLine = nodes
+		? // --hosts: the whole job in one line, the nodes that do not answer named.
+			`${nodes.up === nodes.nodes ? nodes.nodes : `${nodes.up}/${nodes.nodes}`} nodes ${nodes.gpus} GPUs ${nodes.util === null ? 'N/A' : `${Math.round(nodes.util)}%`}${nodes.failing.length > 0 ? `  ✗ ${nodes.failing.map(sanitizeLine).join(' ')}` : ''}`
+		: host.gpuStatus !== 'ok'
 			? `GPU: ${host.gpuMessage ?? host.gpuStatus}`
 			: host.gpus.length === 0
 				? 'GPU: waiting for nvidia-smi…'
 				: 'GPU ' + host.gpus.map(gpu => `${gpu.index}:${gpu.util === null ? (gpu.mig ? 'MIG' : 'N/A') : `${gpu.util.toFixed(0)}%`}${gpu.memUsedMiB !== null && gpu.memTotalMiB ? ` ${((gpu.memUsedMiB / gpu.memTotalMiB) * 100).toFixed(0)}%m` : ''}`).join(' ');
-	const lines = [fitLine([{text: title, style: BOLD}], width), fitLine([{text: gpuLine, style: host.gpuStatus !== 'ok' ? YELLOW : undefined}], width)];
+	const lines = [fitLine([{text: title, style: BOLD}], width), fitLine([{text: gpuLine, style: host.gpuStatus !== 'ok' || (nodes !== null && nodes.failing.length > 0) ? YELLOW : undefined}], width)];
 	if (header.alerts.length > 0) lines.push(fitLine([{text: `⚠ ${header.alerts[0]}${header.alerts.length > 1 ? ` (+${header.alerts.length - 1})` : ''}`, style: YELLOW}], width));
 	if (header.notice) lines.push(fitLine([header.notice], width));
 	return lines;
