@@ -5,6 +5,7 @@
 import {writeFileSync, mkdirSync} from 'node:fs';
 import {startPane} from '../test/helpers/tmux.js';
 import {CLI, REAL_RUNS} from '../test/helpers/fixtures.js';
+import {sshdUnavailable, startSshd} from '../test/helpers/sshd.js';
 
 const PALETTE: Record<number, string> = {
 	30: '#4d4d4d', 31: '#e06c75', 32: '#98c379', 33: '#e5c07b', 34: '#61afef', 35: '#c678dd', 36: '#56b6c2', 37: '#dcdfe4',
@@ -65,12 +66,14 @@ export function toSvg(lines: string[], columns: number, title: string): string {
 	].join('\n');
 }
 
-async function shoot(file: string, columns: number, rows: number, keys: string[] = [], run = '--demo') {
+async function shoot(file: string, columns: number, rows: number, keys: string[] = [], run = '--demo', env: Record<string, string> = {}, settleMs = run === '--demo' ? 4000 : 500) {
 	if (process.argv[2] && !file.includes(process.argv[2])) return;
-	const pane = startPane(`node ${CLI} ${run} --no-gpu`, columns, rows);
+	// Set in the command: tmux's `new-session -e` does not reach PATH of the pane's first command.
+	const assignments = Object.entries(env).map(([key, value]) => `${key}='${value}' `).join('');
+	const pane = startPane(`${assignments ? `env ${assignments}` : ''}node ${CLI} ${run} --no-gpu`, columns, rows);
 	try {
 		await pane.waitFor(screen => (run === '--demo' ? /step (\d{3,})/.test(screen) : /step /.test(screen)) && screen.includes('x: '), 20_000);
-		await new Promise(resolve => setTimeout(resolve, run === '--demo' ? 4000 : 500));
+		await new Promise(resolve => setTimeout(resolve, settleMs));
 		for (const key of keys) {
 			pane.keys(key);
 			await new Promise(resolve => setTimeout(resolve, 400));
@@ -89,4 +92,19 @@ await shoot('media/compact.svg', 60, 15);
 await shoot('media/overview.svg', 120, 32, ['i'], `'${REAL_RUNS}/alphatra__CPC-SNN-GW__offline-run-20250906_184957-lpl8zlhs'`);
 // A real run with wandb.watch(log="all") (wandb 0.20): every gradient histogram, smallest first.
 await shoot('media/gradients.svg', 120, 30, ['H'], `'${REAL_RUNS}/imkannadiga__flow-matching-pde__run-20250622_155159-0xy6x921'`);
+// A multi-node job: the demo run and 8 nodes x 8 GPUs over ssh, from the tests' sshd on 127.0.0.1
+// (each node's nvidia-smi is the stand-in that replays the H100 captures).
+if (!process.argv[2] || 'media/multinode.svg'.includes(process.argv[2])) {
+	const why = sshdUnavailable();
+	if (why) console.log(`skipped media/multinode.svg: ${why}`);
+	else {
+		const sshd = await startSshd();
+		try {
+			const env = Object.fromEntries(Object.entries(sshd.env).filter((entry): entry is [string, string] => entry[1] !== undefined && ['PATH', 'XDG_RUNTIME_DIR'].includes(entry[0])));
+			await shoot('media/multinode.svg', 120, 36, [], `--demo --hosts ${Array.from({length: 8}, (_, i) => `node-${i + 1}`).join(',')}`, env, 12_000);
+		} finally {
+			await sshd.stop();
+		}
+	}
+}
 console.log('wrote the screenshots under media/');
