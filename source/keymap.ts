@@ -46,6 +46,7 @@ export type Action =
 	| 'zoomReset'
 	| 'keepY'
 	| 'hostSort'
+	| 'consoleWriter'
 	| 'escape';
 
 /**
@@ -98,6 +99,7 @@ export const KEYMAP: readonly Binding[] = [
 	{keys: ['H'], action: 'gradients', help: "all gradient histograms (wandb.watch's gradients/*), smallest first: vanishing gradients on top", group: 'Media'},
 	{keys: ['n'], action: 'nextMatch', help: 'next console search match', group: 'Console'},
 	{keys: ['N'], action: 'prevMatch', help: 'previous console search match', group: 'Console'},
+	{keys: ['w'], action: 'consoleWriter', help: "a shared-mode run's console: the next writer's (the primary, then each node by label)", group: 'Console'},
 ];
 
 /** The subset of Ink's `Key` that the matcher reads. */

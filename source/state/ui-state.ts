@@ -66,6 +66,8 @@ export type UiState = {
 	keepY: boolean;
 	/** With `--hosts`, the per-host GPU lines' order (worst first). */
 	hostSort: HostSort;
+	/** Whose console the console panel shows in a shared-mode run: 0 the primary writer, i its node i. */
+	consoleWriter: number;
 };
 
 /** The per-host GPU lines' order: lowest mean utilization, highest memory use, or highest temperature first. */
@@ -124,6 +126,7 @@ export function initialUiState(): UiState {
 		zoom: null,
 		keepY: false,
 		hostSort: 'util',
+		consoleWriter: 0,
 	};
 }
 
@@ -155,6 +158,8 @@ export type UiContext = {
 	 * how many there are, and the x-axis' whole extent; absent when no chart is drawn.
 	 */
 	chart?: {axis: string; x0: number; x1: number; columns: number; extent: XRange; plotStart?: number};
+	/** A shared-mode run's other writers (nodes), whose consoles `w` steps through; 0 or absent: one writer. */
+	writers?: number;
 };
 
 /** Apply one key action. */
@@ -208,6 +213,10 @@ export function reduceUi(ui: UiState, action: Action, context: UiContext): UiSta
 			return reduceCursor(ui, action, context);
 		case 'keepY':
 			return {...ui, keepY: !ui.keepY};
+		case 'consoleWriter': {
+			const writers = context.writers ?? 0;
+			return writers === 0 ? ui : {...ui, consoleWriter: (ui.consoleWriter + 1) % (writers + 1), consoleScroll: 0};
+		}
 		case 'hostSort':
 			return {...ui, hostSort: HOST_SORTS[(HOST_SORTS.indexOf(ui.hostSort) + 1) % HOST_SORTS.length]!};
 		case 'focus':

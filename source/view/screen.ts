@@ -145,6 +145,7 @@ function frameOf(input: ScreenInput): Frame {
 		currentXAxis: activeXAxis(snap.run, ui),
 		pageRows: {...pageRows, runs: runsPageRows(layout.root.height)},
 		runDirs,
+		writers: snap.run.nodes.length,
 	};
 	if (view === 'media') nav.media = mediaPageOf(input, layout.root.width, layout.root.height).nav;
 	if (view === 'overview') {
@@ -277,6 +278,16 @@ function catchUpOf(run: RunState, now: number): CatchUp | null {
 	const elapsed = (now - reading.since) / 1000;
 	const secondsLeft = reading.position > 0 && elapsed > 0.2 ? (elapsed * Math.max(0, reading.size - reading.position)) / reading.position : null;
 	return {position: reading.position, size: reading.size, rows: run.rows, secondsLeft};
+}
+
+/**
+ * Whose console the panel shows: in a shared-mode run the primary writer (0) or node i, as `w`
+ * picks (`label` names it); a run with one writer has no label.
+ */
+function consoleWriter(run: RunState, writer: number): {state: RunState; label: string | null} {
+	if (run.nodes.length === 0) return {state: run, label: null};
+	const node = writer > 0 ? run.nodes[writer - 1] : undefined;
+	return node === undefined ? {state: run, label: 'primary'} : {state: node.state, label: node.label ?? `writer ${writer}`};
 }
 
 /** Where the console comes from, or why output.log could not be read when it is all there is. */
@@ -453,8 +464,10 @@ export class ScreenBuilder {
 			recordedLines({run, width: l.system.width, height: split.recorded, scroll: ui.systemScroll, now}),
 		);
 		const systemRows = [...liveRows, ...recordedRows];
-		const consoleRows = l.console.width === 0 ? [] : this.memo('console', [run, run.console, run.console.version, run.consoleSource, run.fileProblems.size, ui.consoleScroll, ui.search, ui.searchMatch, ui.panel === 'console', l.console.width, l.console.height], () =>
-			consoleLines({view: consoleView(run, ui.search, ui.searchMatch, ui.consoleScroll), width: l.console.width, height: l.console.height, active: ui.panel === 'console', search: ui.search, sourceNote: consoleNote(run)}),
+		const writer = consoleWriter(run, ui.consoleWriter);
+		const consoleRun = writer.state;
+		const consoleRows = l.console.width === 0 ? [] : this.memo('console', [consoleRun, consoleRun.console, consoleRun.console.version, consoleRun.consoleSource, consoleRun.fileProblems.size, writer.label, ui.consoleScroll, ui.search, ui.searchMatch, ui.panel === 'console', l.console.width, l.console.height], () =>
+			consoleLines({view: consoleView(consoleRun, ui.search, ui.searchMatch, ui.consoleScroll), width: l.console.width, height: l.console.height, active: ui.panel === 'console', search: ui.search, sourceNote: writer.label === null ? consoleNote(consoleRun) : `${writer.label} (w: next writer)  ${consoleNote(consoleRun)}`}),
 		);
 		// Redrawn each second only while a value still shows as just changed (3 s).
 		const highlighting = recentSummaryChange(run, now);

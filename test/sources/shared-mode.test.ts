@@ -17,6 +17,10 @@ import {runReport} from '../../source/modes/report.js';
 import {onceText} from '../../source/modes/once.js';
 import {initialHostState} from '../../source/state/host-state.js';
 import {recordedLines} from '../../source/view/panels/recorded.js';
+import {onceSnapshot} from '../../source/modes/once.js';
+import {navigation} from '../../source/view/screen.js';
+import {initialUiState, reduceUi, type UiState} from '../../source/state/ui-state.js';
+import {screenOf} from '../helpers/snapshot.js';
 import {realRun} from '../helpers/fixtures.js';
 
 const roots: string[] = [];
@@ -194,5 +198,40 @@ describe('which writer is the primary', () => {
 		expect(choosePrimary([probe({unlabelledConsole: true}), probe({metadata: true})])).toBe(1);
 		expect(choosePrimary([probe({}), probe({unlabelledConsole: true})])).toBe(1);
 		expect(choosePrimary([probe({}), probe({})])).toBe(0);
+	});
+});
+
+describe("each writer's console on screen", () => {
+	it('w steps the console panel through the writers: the primary, then each node by label, then back', () => {
+		const {writers} = sharedRun(3);
+		const loaded = load(locateWriters(writers.map(writer => writer.runDir)));
+		const snap = {...onceSnapshot(loaded, initialHostState()), version: 1};
+		const consoleOf = (ui: UiState) => {
+			const lines = screenOf(snap, 120, 40, ui).lines.map(line => line.paint('plain'));
+			const title = lines.find(line => line.includes('Console '))!;
+			return {title, body: lines.filter(line => / step \d+/.test(line)).join('\n')};
+		};
+		let ui = initialUiState();
+		const seen: string[] = [];
+		for (let press = 0; press <= 3; press++) {
+			const {title, body} = consoleOf(ui);
+			const label = press % 3 === 0 ? 'node-0' : `node-${press}`;
+			// The panel names whose console it is, and shows that writer's lines only.
+			expect(title, `after ${press} presses`).toContain(press % 3 === 0 ? 'primary' : label);
+			expect(body).toContain(`${label} step `);
+			for (const other of ['node-0', 'node-1', 'node-2'].filter(name => name !== label)) expect(body).not.toContain(`${other} step `);
+			seen.push(label);
+			ui = reduceUi(ui, 'consoleWriter', navigation({snap, ui, columns: 120, rows: 40, now: Date.now(), pulse: 0}));
+		}
+		expect(seen).toEqual(['node-0', 'node-1', 'node-2', 'node-0']);
+	});
+
+	it('a run with one writer: w does nothing and the title names no writer', () => {
+		const loaded = loadRun(realRun('tlc2uulp'));
+		const snap = {...onceSnapshot(loaded, initialHostState()), version: 1};
+		const ui = reduceUi(initialUiState(), 'consoleWriter', navigation({snap, ui: initialUiState(), columns: 120, rows: 40, now: Date.now(), pulse: 0}));
+		expect(ui.consoleWriter).toBe(0);
+		const title = screenOf(snap, 120, 40, ui).lines.map(line => line.paint('plain')).find(line => line.includes('Console '))!;
+		expect(title).not.toContain('primary');
 	});
 });
