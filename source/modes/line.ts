@@ -5,7 +5,7 @@
  */
 import {reduceRun, type RunState} from '../state/run-state.js';
 import {runLife} from '../state/run-life.js';
-import {probeRunLife} from '../sources/run-life.js';
+import {lifeTargetOf, probeRunLife} from '../sources/run-life.js';
 import {readRunPid} from '../sources/run-pid.js';
 import {hostsSummary, type HostState} from '../state/host-state.js';
 import {computeAlerts, initialAlertMemory, type Alert} from '../state/alerts.js';
@@ -86,7 +86,7 @@ export async function lineFor(location: RunLocation, options: Pick<Options, 'gpu
 	const {state, error, unreadable} = readRunEnd(location, {beforeLargeRead: () => v8.setFlagsFromString('--max-opt=999 --turbofan')});
 	if (unreadable) throw new UnreadableRunError(`${location.runDir}/${error}`);
 	// Alive or dead: one kill(pid, 0) and one /proc read, where the run has not recorded its end.
-	if (state.exit === null) reduceRun(state, probeRunLife({pid: readRunPid(location.runDir) ?? state.info?.pid ?? null, host: state.info?.host ?? null, startTime: state.info?.startTime ?? null}), Date.now());
+	if (state.exit === null) reduceRun(state, probeRunLife(lifeTargetOf(state.info, readRunPid(location.runDir))), Date.now());
 	const hostState = gpu === null ? null : await gpu.host;
 	return statusLine(state, hostState, computeAlerts(state, hostState, Date.now(), initialAlertMemory()).alerts);
 }

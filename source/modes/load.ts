@@ -9,7 +9,7 @@ import {OutputLogSource} from '../sources/output-log.js';
 import {MetadataSource} from '../sources/run-metadata.js';
 import {initialRunState, reduceRun, reduceRunEvents, type RunState} from '../state/run-state.js';
 import {foldNodeEvents, nodeFor, resetNode} from '../state/nodes.js';
-import {probeRunLife} from '../sources/run-life.js';
+import {lifeTargetOf, probeRunLife} from '../sources/run-life.js';
 import {hostStateFromOnce, reduceHost, type HostState} from '../state/host-state.js';
 import type {HostEvent} from '../decode/host-events.js';
 import {computeAlerts, initialAlertMemory, type Alert} from '../state/alerts.js';
@@ -48,7 +48,7 @@ export function loadRun(path: string, nodes: readonly RunLocation[] = []): Loade
 	if (state.consoleSource !== 'console records') reduceRunEvents(state, new OutputLogSource(location.runDir).poll(), Date.now());
 	reduceRunEvents(state, new MetadataSource(location.runDir).poll(), Date.now());
 	// No exit record: ask the OS whether the training process still lives (one kill(pid, 0), one /proc read).
-	if (state.exit === null) reduceRun(state, probeRunLife({pid: readRunPid(location.runDir) ?? state.info?.pid ?? null, host: state.info?.host ?? null, startTime: state.info?.startTime ?? null}), Date.now());
+	if (state.exit === null) reduceRun(state, probeRunLife(lifeTargetOf(state.info, readRunPid(location.runDir))), Date.now());
 	for (const node of nodes) loadNode(state, node);
 	return {location, state, error: last.error};
 }

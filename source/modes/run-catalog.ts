@@ -8,7 +8,7 @@
 import {RunLister, type RunListing} from '../sources/locate.js';
 import {RunReader} from '../sources/run-reader.js';
 import {initialRunState, reduceRunEvents, type RunState} from '../state/run-state.js';
-import {probeRunLife} from '../sources/run-life.js';
+import {lifeTargetOf, probeRunLife, sameLife} from '../sources/run-life.js';
 import {readRunPid} from '../sources/run-pid.js';
 
 /** Runs read at most; older ones are listed by name only. */
@@ -102,9 +102,9 @@ export class RunCatalog {
 		const {state} = entry;
 		// debug.log is written at wandb.init, before the log: looked at once per listed run.
 		if (entry.pid === undefined) entry.pid = readRunPid(runDir);
-		const event = probeRunLife({pid: entry.pid ?? state.info?.pid ?? null, host: state.info?.host ?? null, startTime: state.info?.startTime ?? null});
+		const event = probeRunLife(lifeTargetOf(state.info, entry.pid));
 		const last = state.life;
-		if (last !== null && last.alive === event.alive && last.pid === event.pid && last.why === event.why) return;
+		if (sameLife(last, event)) return;
 		reduceRunEvents(state, [event], now);
 		this.version++;
 	}

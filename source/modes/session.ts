@@ -16,7 +16,7 @@ import {foldNodeEvents, nodeFor, resetNode} from '../state/nodes.js';
 import {NodeTails} from './node-tails.js';
 import {RunTail} from '../sources/run-tail.js';
 import {readRunPid} from '../sources/run-pid.js';
-import {probeRunLife} from '../sources/run-life.js';
+import {lifeTargetOf, probeRunLife, sameLife} from '../sources/run-life.js';
 import {runLife} from '../state/run-life.js';
 import {OutputLogSource} from '../sources/output-log.js';
 import {MetadataSource} from '../sources/run-metadata.js';
@@ -374,9 +374,9 @@ export class LiveSession {
 		const run = this.run;
 		if (this.stopped || run.exit !== null || (run.legacyState !== null && run.legacyState.state !== 'running')) return;
 		this.runPid ??= readRunPid(this.location.runDir); // debug.log may come after the run dir
-		const event = probeRunLife({pid: this.runPid ?? run.info?.pid ?? null, host: run.info?.host ?? null, startTime: run.info?.startTime ?? null});
+		const event = probeRunLife(lifeTargetOf(run.info, this.runPid));
 		const last = run.life;
-		const same = last !== null && last.alive === event.alive && last.pid === event.pid && last.why === event.why;
+		const same = sameLife(last, event);
 		if (same && !(run.lastLiveWriteAt !== null && run.lastLiveWriteAt > last.at)) return;
 		this.fold([event]);
 		this.changed('run');

@@ -11,7 +11,7 @@
  */
 import {readFileSync} from 'node:fs';
 import {hostname} from 'node:os';
-import type {LifeEvent} from '../decode/run-events.js';
+import type {LifeEvent, RunInfo} from '../decode/run-events.js';
 
 /** What the probe asks of the OS (tests hand in their own). */
 export type LifeSystem = {
@@ -31,6 +31,16 @@ export type LifeTarget = {
 	/** The run's start (ms since the epoch), from its run record. */
 	startTime: number | null;
 };
+
+/** Whether a probe says what the run already holds (same liveness, PID and reason): nothing new to fold. */
+export function sameLife<Held extends {alive: boolean | null; pid: number | null; why: LifeEvent['why']}>(held: Held | null, event: LifeEvent): held is Held {
+	return held !== null && held.alive === event.alive && held.pid === event.pid && held.why === event.why;
+}
+
+/** The writer to probe for a run: the PID its debug.log names (else the run record's), its host and start. */
+export function lifeTargetOf(info: RunInfo | null, debugLogPid: number | null): LifeTarget {
+	return {pid: debugLogPid ?? info?.pid ?? null, host: info?.host ?? null, startTime: info?.startTime ?? null};
+}
 
 /**
  * Slack between a process's start and the run's start. The run starts at `wandb.init`, after the
