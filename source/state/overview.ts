@@ -7,21 +7,13 @@
  * log's EnvironmentRecords (core 0.21+, the only source in offline runs; the first writer's, the
  * primary's), then `wandb-metadata.json`, then the run record (host, git, start time).
  */
-import type {FlatValues, Value} from '../decode/run-events.js';
+import type {FlatValues, RunInfo, Value} from '../decode/run-events.js';
 import {emptyEnvironment, hasEnvironment, type Environment, type GpuDevice} from '../decode/environment.js';
 import type {RunState} from './run-state.js';
 import {compileFilter} from './ui-state.js';
 
-/** The run as its records describe it. */
-export type OverviewRun = {
-	name: string | null;
-	id: string | null;
-	project: string | null;
-	entity: string | null;
-	group: string | null;
-	jobType: string | null;
-	tags: string[];
-	notes: string | null;
+/** The run as its records describe it: the run record's identity, and what the overview derives. */
+export type OverviewRun = Pick<RunInfo, 'name' | 'id' | 'project' | 'entity' | 'group' | 'jobType' | 'tags' | 'notes'> & {
 	sweepId: string | null;
 	sdkVersion: string | null;
 	/** ms since the epoch. */
