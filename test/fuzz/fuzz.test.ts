@@ -5,10 +5,8 @@
  * jsonl/json files. Each is decoded the way wbtop reads a run. The cases run in two child
  * processes, so a case that hangs can be killed and named.
  */
-import {spawn} from 'node:child_process';
-import * as path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {ROOT} from '../helpers/fixtures.js';
+import {runCaseChild} from '../helpers/case-child.js';
 import type {ChildSummary} from './fuzz-child.js';
 
 const CASES = 10_000;
@@ -17,38 +15,13 @@ const WORKERS = 2;
 const HANG_MS = 15_000;
 
 function runChild(from: number, to: number): Promise<ChildSummary> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'fuzz', 'fuzz-child.ts'), String(from), String(to)], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']});
-		let at = from;
-		let summary: ChildSummary | null = null;
-		let stderr = '';
-		let buffered = '';
-		let timer = setTimeout(onHang, HANG_MS);
-		function onHang() {
-			child.kill('SIGKILL');
-			reject(new Error(`fuzz case ${at} did not finish within ${HANG_MS} ms (replay: node --import tsx test/fuzz/fuzz-child.ts --case ${at})`));
-		}
-		child.stdout.setEncoding('utf8');
-		child.stdout.on('data', (data: string) => {
-			clearTimeout(timer);
-			timer = setTimeout(onHang, HANG_MS);
-			buffered += data;
-			const lines = buffered.split('\n');
-			buffered = lines.pop()!;
-			for (const line of lines) {
-				const message = JSON.parse(line) as {at?: number; summary?: ChildSummary};
-				if (message.at !== undefined) at = message.at;
-				if (message.summary) summary = message.summary;
-			}
-		});
-		child.stderr.on('data', (data: Buffer) => {
-			stderr += data.toString();
-		});
-		child.on('exit', (code, signal) => {
-			clearTimeout(timer);
-			if (summary && code === 0) resolve(summary);
-			else reject(new Error(`fuzz child ${from}-${to} exited ${code ?? signal} at case ${at} (replay: node --import tsx test/fuzz/fuzz-child.ts --case ${at})\n${stderr.slice(-3000)}`));
-		});
+	return runCaseChild<ChildSummary>({
+		script: 'test/fuzz/fuzz-child.ts',
+		args: [String(from), String(to)],
+		from,
+		name: 'fuzz',
+		hangMs: HANG_MS,
+		replay: at => `replay: node --import tsx test/fuzz/fuzz-child.ts --case ${at}`,
 	});
 }
 

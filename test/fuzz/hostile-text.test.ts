@@ -18,7 +18,6 @@
  * Replay one in-process case: node --import tsx test/fuzz/hostile-text-child.ts --case N [SEED]
  * Other seed / count: WBTOP_FUZZ_SEED=… WBTOP_FUZZ_CASES=… npx vitest run test/fuzz/hostile-text.test.ts
  */
-import {spawn} from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -27,7 +26,8 @@ import {encodeFraming, encodeHeader, encodeHistory, encodeRun, encodeSummary} fr
 import {initialHostState} from '../../source/state/host-state.js';
 import {initialUiState, reduceUiInput} from '../../source/state/ui-state.js';
 import {ScreenBuilder} from '../../source/view/screen.js';
-import {CLI, ROOT} from '../helpers/fixtures.js';
+import {CLI} from '../helpers/fixtures.js';
+import {runCaseChild} from '../helpers/case-child.js';
 import {hasMkfifo, makeFifo} from '../helpers/hostile-files.js';
 import {caseRand, DEFAULT_SEED, hostileRun, runStateOf, writeHostileRunDir, type HostileSummary} from './hostile-cases.js';
 import {crashSigns, pool, runCliRaw, type RawRun} from './cli-run.js';
@@ -41,37 +41,13 @@ const CLI_CASES = Number(process.env.WBTOP_FUZZ_CLI_CASES ?? 8);
 const built = fs.existsSync(CLI);
 
 function runChild(from: number, to: number): Promise<HostileSummary> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'fuzz', 'hostile-text-child.ts'), String(from), String(to), String(SEED)], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe']});
-		let at = from;
-		let summary: HostileSummary | null = null;
-		let stderr = '';
-		let buffered = '';
-		const replay = () => `replay: node --import tsx test/fuzz/hostile-text-child.ts --case ${at} ${SEED}`;
-		let timer = setTimeout(onHang, HANG_MS);
-		function onHang() {
-			child.kill('SIGKILL');
-			reject(new Error(`hostile-text case ${at} (seed ${SEED}) did not finish within ${HANG_MS} ms (${replay()})`));
-		}
-		child.stdout.setEncoding('utf8');
-		child.stdout.on('data', (data: string) => {
-			clearTimeout(timer);
-			timer = setTimeout(onHang, HANG_MS);
-			buffered += data;
-			const lines = buffered.split('\n');
-			buffered = lines.pop()!;
-			for (const line of lines) {
-				const message = JSON.parse(line) as {at?: number; summary?: HostileSummary};
-				if (message.at !== undefined) at = message.at;
-				if (message.summary) summary = message.summary;
-			}
-		});
-		child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-		child.on('exit', (code, signal) => {
-			clearTimeout(timer);
-			if (summary && code === 0) resolve(summary);
-			else reject(new Error(`hostile-text child ${from}-${to} exited ${code ?? signal} at case ${at}, seed ${SEED} (${replay()})\n${stderr.slice(-3000)}`));
-		});
+	return runCaseChild<HostileSummary>({
+		script: 'test/fuzz/hostile-text-child.ts',
+		args: [String(from), String(to), String(SEED)],
+		from,
+		name: `hostile-text (seed ${SEED})`,
+		hangMs: HANG_MS,
+		replay: at => `replay: node --import tsx test/fuzz/hostile-text-child.ts --case ${at} ${SEED}`,
 	});
 }
 
