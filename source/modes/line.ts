@@ -78,7 +78,9 @@ export function nodesSummary(host: HostState): string {
  * (unless `--no-gpu`; nvidia-smi runs while the log is read), alerts from what was read.
  */
 export async function lineFor(location: RunLocation, options: Pick<Options, 'gpu' | 'gpuWaitMs'> & {hosts?: readonly string[]}): Promise<string> {
-	const gpu = options.gpu ? await startGpuSample(location.runDir, options.gpuWaitMs, options.hosts ?? []) : null;
+	// The training PID (debug.log's head): marks its GPU processes and is what the life probe asks about.
+	const pid = readRunPid(location.runDir);
+	const gpu = options.gpu ? await startGpuSample(pid, options.gpuWaitMs, options.hosts ?? []) : null;
 	// A call usually decodes ~100 KB. V8's optimizing compiler would start on the decoder's hot
 	// functions and cost more than it saves: ~6 MB of peak RSS (it compiles on a thread) for a few
 	// ms. Past 1 MiB (a run with no history row near its end) it pays again, so it is let back.
@@ -86,24 +88,19 @@ export async function lineFor(location: RunLocation, options: Pick<Options, 'gpu
 	const {state, error, unreadable} = readRunEnd(location, {beforeLargeRead: () => v8.setFlagsFromString('--max-opt=999 --turbofan')});
 	if (unreadable) throw new UnreadableRunError(`${location.runDir}/${error}`);
 	// Alive or dead: one kill(pid, 0) and one /proc read, where the run has not recorded its end.
-	if (state.exit === null) reduceRun(state, probeRunLife(lifeTargetOf(state.info, readRunPid(location.runDir))), Date.now());
+	if (state.exit === null) reduceRun(state, probeRunLife(lifeTargetOf(state.info, pid)), Date.now());
 	const hostState = gpu === null ? null : await gpu.host;
 	return statusLine(state, hostState, computeAlerts(state, hostState, Date.now(), initialAlertMemory()).alerts);
 }
 
 /** Loads the nvidia-smi code and starts one sample (bounded by `waitMs`); the GPUs only, no CPU rates. */
-async function startGpuSample(runDir: string, waitMs: number, hosts: readonly string[]): Promise<{host: Promise<HostState>}> {
+async function startGpuSample(runPid: number | null, waitMs: number, hosts: readonly string[]): Promise<{host: Promise<HostState>}> {
 	if (hosts.length > 0) {
 		// Other nodes too (--hosts): the one-shot modes' sampler, which also asks them over ssh.
 		const {startHostSample} = await import('./load.js');
-		const {readRunPid} = await import('../sources/run-pid.js');
-		return {host: startHostSample({gpu: true, gpuWaitMs: waitMs, hosts, system: false, runPid: readRunPid(runDir)}).host};
+		return {host: startHostSample({gpu: true, gpuWaitMs: waitMs, hosts, system: false, runPid}).host};
 	}
-	const [{sampleGpusOnce}, {hostStateFromOnce}, {readRunPid}] = await Promise.all([
-		import('../sources/nvidia-smi.js'),
-		import('../state/host-state.js'),
-		import('../sources/run-pid.js'),
-	]);
-	const sample = sampleGpusOnce({timeoutMs: waitMs, runPid: readRunPid(runDir)});
+	const [{sampleGpusOnce}, {hostStateFromOnce}] = await Promise.all([import('../sources/nvidia-smi.js'), import('../state/host-state.js')]);
+	const sample = sampleGpusOnce({timeoutMs: waitMs, runPid});
 	return {host: sample.then(gpu => hostStateFromOnce(gpu, null))};
 }
