@@ -6,7 +6,18 @@
 import type {FlatValues, RunEvent, RunInfo} from './run-events.js';
 import {emptyRunInfo, type RunStatus} from './records.js';
 import {MAX_KEYS_PER_ROW} from './caps.js';
+import {MAX_RECORD_SIZE} from './log-framing.js';
 import {flattenCapped, keyBudget, parseJsonLoose, UNPARSABLE} from './values.js';
+
+/**
+ * Longest jsonl line read (legacy-reader.ts, and log-end.ts for `--line`); a longer one is skipped and counted as corrupt. A line is a history
+ * row or a stats sample, the jsonl era's record, so it gets the binary log's record cap
+ * (MAX_RECORD_SIZE, 64 MiB): a row one format shows, the other does too (a 50 MB row is read,
+ * test/fuzz/hostile.test.ts). Without a cap the window doubled until it held a newline, so a
+ * hole of zeros (a preallocated or crash-damaged file) was read whole: 1 GB of it took 1.9 GB of
+ * RSS and ended in ERR_STRING_TOO_LONG; now it costs ~200 MB (windows up to the cap).
+ */
+export const MAX_LINE_BYTES = MAX_RECORD_SIZE;
 
 export const LEGACY_HISTORY = 'wandb-history.jsonl';
 export const LEGACY_EVENTS = 'wandb-events.jsonl';

@@ -13,19 +13,10 @@ import * as path from 'node:path';
 import YAML from 'yaml';
 import type {FlatValues, RunEvent, RunInfo} from '../decode/run-events.js';
 import {flattenCapped, flattenInto, toValue} from '../decode/values.js';
-import {LEGACY_CONFIG, LEGACY_EVENTS, LEGACY_HISTORY, LEGACY_METADATA, LEGACY_SUMMARY, legacyHistoryEvent, legacyRunInfo, legacyStateEvent, parseObject} from '../decode/legacy.js';
-import {MAX_RECORD_SIZE} from '../decode/log-framing.js';
+import {LEGACY_CONFIG, LEGACY_EVENTS, LEGACY_HISTORY, LEGACY_METADATA, LEGACY_SUMMARY, legacyHistoryEvent, legacyRunInfo, legacyStateEvent, MAX_LINE_BYTES, parseObject} from '../decode/legacy.js';
 import {MAX_SIDE_FILE_BYTES, openRegularFile, readAt, readSideText} from './side-file.js';
 
-/**
- * Longest jsonl line read; a longer one is skipped and counted as corrupt. A line is a history
- * row or a stats sample, the jsonl era's record, so it gets the binary log's record cap
- * (MAX_RECORD_SIZE, 64 MiB): a row one format shows, the other does too (a 50 MB row is read,
- * test/fuzz/hostile.test.ts). Without a cap the window doubled until it held a newline, so a
- * hole of zeros (a preallocated or crash-damaged file) was read whole: 1 GB of it took 1.9 GB of
- * RSS and ended in ERR_STRING_TOO_LONG; now it costs ~200 MB (windows up to the cap).
- */
-export const MAX_LINE_BYTES = MAX_RECORD_SIZE;
+export {MAX_LINE_BYTES} from '../decode/legacy.js';
 
 
 export type LegacyReadResult = {

@@ -30,11 +30,10 @@ import {RecordDecoder, RecordField, emptyRunInfo, recordType, type RunStatus} fr
 import {flattenCapped, parseJsonLoose, UNPARSABLE} from '../decode/values.js';
 import {isUnsafeKey} from '../decode/caps.js';
 import {initialRunState, reduceRun, reduceRunEvents, type RunState} from '../state/run-state.js';
-import {LEGACY_HISTORY, LEGACY_METADATA, LEGACY_SUMMARY, legacyHistoryEvent, legacyRunInfo, legacyStateEvent, parseObject} from '../decode/legacy.js';
+import {LEGACY_HISTORY, LEGACY_METADATA, LEGACY_SUMMARY, legacyHistoryEvent, legacyRunInfo, legacyStateEvent, MAX_LINE_BYTES, parseObject} from '../decode/legacy.js';
 import {findLogFile, runIdFromNames, type RunLocation} from './locate.js';
 import {OutputLogSource} from './output-log.js';
 import {MAX_SIDE_FILE_BYTES, openRegularFile, readAt, readSideText, strayLogProblem} from './side-file.js';
-import {MAX_LINE_BYTES} from './legacy-reader.js';
 
 export const LOG_END_DEFAULTS = {
 	/** Bytes of the log's start read for the run record; doubled (up to maxHeadBytes) while it is cut. */
