@@ -7,7 +7,6 @@ import meow from 'meow';
 import {FLAGS, toOptions, UsageError, type Options} from './options.js';
 import {defaultWandbDirs, locateFirstRun, locateRun, LocateError, NoRunYetError, UnreadableRunError, type RunLocation} from './sources/locate.js';
 import type {MachineTarget} from './modes/machine-session.js';
-import {locateWriters, withSharedNodes} from './sources/nodes.js';
 import {cleanMessage, fail, guardStdout, ioErrorMessage, writeOut} from './modes/output.js';
 
 const HELP = `
@@ -104,7 +103,7 @@ async function run(options: Options): Promise<number> {
 		const {runDemo} = await import('./modes/demo.js');
 		return runDemo(options, wandbDir => printOnce(locateRun(wandbDir), options), canDrawLive);
 	}
-	const target = resolveTarget(options);
+	const target = await resolveTarget(options);
 	if ('machine' in target) return showMachine(target.machine, options);
 	const location = target.run;
 
@@ -167,15 +166,15 @@ type Target = {run: RunLocation} | {machine: MachineTarget};
  * yet, the live view and --once show this machine instead, saying so; the script modes, and a
  * PATH that does not exist, are errors (exit 2).
  */
-function resolveTarget(options: Options): Target {
+async function resolveTarget(options: Options): Promise<Target> {
 	if (options.system) return {machine: {notice: null, watch: []}};
 	const machineOk = options.mode === 'dashboard' || options.mode === 'once';
 	// Several PATHs: one shared-mode run's writers; a wandb/ folder: its newest run, with the
 	// other writers of that run where it is a shared-mode one (sources/nodes.ts).
-	if (options.paths.length > 1) return {run: locateWriters(options.paths)};
+	if (options.paths.length > 1) return {run: (await import('./sources/nodes.js')).locateWriters(options.paths)};
 	if (options.path !== null) {
 		try {
-			return {run: withSharedNodes(locateRun(options.path))};
+			return {run: await withSharedNodes(locateRun(options.path))};
 		} catch (error) {
 			if (!(error instanceof NoRunYetError) || !machineOk) throw error;
 			return {machine: {notice: `no W&B run in ${options.path} yet; showing this machine until one starts`, watch: [error.wandbDir]}};
@@ -183,10 +182,20 @@ function resolveTarget(options: Options): Target {
 	}
 	const dirs = defaultWandbDirs();
 	const found = locateFirstRun(dirs);
-	if (found !== null) return {run: withSharedNodes(found)};
+	if (found !== null) return {run: await withSharedNodes(found)};
 	const where = dirs.map(shortPath).join(' or ');
 	if (!machineOk) throw new LocateError(`no PATH given and no W&B run found in ${where} (give a wandb/ folder, a run directory or a .wandb file)`);
 	return {machine: {notice: `no W&B run found in ${where}; showing this machine`, watch: dirs}};
+}
+
+/**
+ * The run with its shared-mode writers (sources/nodes.ts), where it can have any: a binary run
+ * found through a wandb/ folder. Loaded only then: the probe brings the whole run reader (and the
+ * YAML parser) with it, ~6 MB that `--line` on a run dir does not need.
+ */
+async function withSharedNodes(location: RunLocation): Promise<RunLocation> {
+	if (location.followDir === null || location.format !== 'binary') return location;
+	return (await import('./sources/nodes.js')).withSharedNodes(location);
 }
 
 /** A folder as the user would type it: `./wandb` under the working directory, else absolute. */
